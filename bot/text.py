@@ -1,0 +1,33 @@
+"""Vietnamese-aware text folding shared by every layer that matches what people type.
+
+People type with or without diacritics (``ha noi`` for "Hà Nội"), and some phone keyboards
+send decomposed Unicode (NFD). Every comparison of names and choices goes through
+:func:`fold` so that all of these meet in one form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics (đ → d), drop punctuation and collapse spaces."""
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.replace("đ", "d").replace("Đ", "D")
+    stripped = _NOT_WORD.sub(" ", stripped.casefold())
+    return _SPACES.sub(" ", stripped).strip()
+
+
+def nfc(text: str) -> str:
+    """The composed form we store: what users type may arrive decomposed."""
+    return unicodedata.normalize("NFC", text)
+
+
+def has_letters(text: str) -> bool:
+    """True when the text holds at least one letter (an emoji-only message does not)."""
+    return any(unicodedata.category(ch).startswith("L") for ch in text)
