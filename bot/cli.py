@@ -1,0 +1,212 @@
+"""The command line: ``ocop-bot`` (run), ``ocop-bot db upgrade``, invites and user approval.
+
+Every failure an operator can cause (a wrong setting, an unreachable database, an unknown
+commune) ends with one sentence and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Annotated, TypeVar
+
+import typer
+from sqlalchemy import select
+
+from bot.app import App, StartupError, run_blocking
+from bot.settings import Settings, SettingsError, load_settings
+from storage import migrate
+from storage.invites import Invites
+from storage.models import Role, User, UserStatus, utcnow
+from storage.places import Places
+
+T = TypeVar("T")
+
+cli = typer.Typer(add_completion=False, no_args_is_help=False, help=__doc__)
+db_cli = typer.Typer(help="Database schema.")
+invite_cli = typer.Typer(help="Invite codes for officers (/start CODE).")
+users_cli = typer.Typer(help="Users: list and approve.")
+cli.add_typer(db_cli, name="db")
+cli.add_typer(invite_cli, name="invite")
+cli.add_typer(users_cli, name="users")
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        fail(str(exc), 2)
+        raise AssertionError from exc  # unreachable
+
+
+def with_app(work: Callable[[App], Awaitable[T]]) -> T:
+    """Run one async operation on a prepared app, turning start-up failures into a sentence."""
+
+    async def runner() -> T:
+        app = App(settings_or_exit())
+        try:
+            await app.prepare()
+            return await work(app)
+        finally:
+            await app.close()
+
+    try:
+        return asyncio.run(runner())
+    except StartupError as exc:
+        fail(str(exc))
+        raise AssertionError from exc
+
+
+@cli.callback(invoke_without_command=True)
+def main_callback(ctx: typer.Context) -> None:
+    """Start the bot when no command is given."""
+    if ctx.invoked_subcommand is None:
+        run_command(user=None)
+
+
+@cli.command("run")
+def run_command(
+    user: Annotated[
+        str | None, typer.Option(help="Console chat: who you are (e.g. admin).")
+    ] = None,
+) -> None:
+    """Run the bot: Telegram when a token is set, otherwise the console chat."""
+    settings = settings_or_exit()
+    try:
+        run_blocking(settings, console_user=user)
+    except StartupError as exc:
+        fail(str(exc))
+    typer.echo("")
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration (and load the administrative units)."""
+    settings = settings_or_exit()
+
+    async def work() -> None:
+        app = App(settings)
+        try:
+            await migrate.upgrade(app.engine)
+            await app.prepare()
+        finally:
+            await app.close()
+
+    try:
+        asyncio.run(work())
+    except StartupError as exc:
+        fail(str(exc))
+    except Exception as exc:
+        fail(f"Migration failed on OCOP_DATABASE_URL: {exc}")
+    typer.echo("Database is up to date.")
+
+
+async def _find_commune(app: App, province: str, commune: str | None) -> tuple[int, int | None]:
+    async with app.session_factory() as session:
+        places = Places(session)
+        provinces = await places.search_provinces(province)
+        if len(provinces) != 1 and not (provinces and provinces[0].name_folded == province):
+            exact = [p for p in provinces if p.name_folded == provinces[0].name_folded]
+            if len(provinces) != 1 and len(exact) != 1:
+                names = ", ".join(p.name for p in provinces[:5]) or "none"
+                raise typer.BadParameter(f"province '{province}' matches: {names}")
+        code = provinces[0].code
+        if commune is None:
+            return code, None
+        communes = await places.search_communes(code, commune)
+        if not communes:
+            raise typer.BadParameter(f"no commune '{commune}' in {provinces[0].name}")
+        if len(communes) > 1 and communes[0].name_folded != communes[1].name_folded:
+            from storage.units import search_key
+
+            exact = [c for c in communes if c.name_folded == search_key(commune)]
+            if len(exact) != 1:
+                names = ", ".join(c.name for c in communes[:5])
+                raise typer.BadParameter(f"commune '{commune}' matches: {names}")
+            return code, exact[0].code
+        return code, communes[0].code
+
+
+@invite_cli.command("create")
+def invite_create(
+    province: Annotated[str, typer.Option(help="Province name, e.g. 'lang son'.")],
+    commune: Annotated[str | None, typer.Option(help="Commune name, e.g. 'cao loc'.")] = None,
+    role: Annotated[str, typer.Option(help="officer or producer.")] = "officer",
+    uses: Annotated[int, typer.Option(min=1, help="How many people may use it.")] = 1,
+    days: Annotated[int, typer.Option(min=1, help="Valid for this many days.")] = 30,
+) -> None:
+    """Create an invite code; an officer who starts with it needs no approval."""
+    if role not in (Role.OFFICER, Role.PRODUCER):
+        fail("--role must be officer or producer.", 2)
+
+    async def work(app: App) -> str:
+        try:
+            province_code, commune_code = await _find_commune(app, province, commune)
+        except typer.BadParameter as exc:
+            fail(str(exc), 2)
+            raise AssertionError from exc
+        async with app.session_factory() as session, session.begin():
+            invite = await Invites(session).create(
+                role=role,
+                province_code=province_code,
+                commune_code=commune_code,
+                created_by=None,
+                expires_at=utcnow() + timedelta(days=days),
+                max_uses=uses,
+            )
+            return invite.code
+
+    code = with_app(work)
+    typer.echo(f"Invite code: {code}")
+    typer.echo(f"In the chat: /start {code}")
+    typer.echo(f"Telegram link: https://t.me/<your_bot>?start={code}")
+
+
+@users_cli.command("list")
+def users_list(
+    pending: Annotated[bool, typer.Option(help="Only officers waiting for approval.")] = False,
+) -> None:
+    """List registered users."""
+
+    async def work(app: App) -> list[User]:
+        async with app.session_factory() as session:
+            statement = select(User).where(User.status != UserStatus.NEW).order_by(User.id)
+            if pending:
+                statement = statement.where(User.status == UserStatus.PENDING)
+            return list((await session.scalars(statement)).all())
+
+    for user in with_app(work):
+        typer.echo(
+            f"{user.id:>5}  {user.status:<9} {user.role or '-':<15} "
+            f"{user.full_name or '-'}  {user.phone or '-'}  commune {user.commune_code}"
+        )
+
+
+@users_cli.command("approve")
+def users_approve(user_id: int) -> None:
+    """Approve a pending officer from the terminal."""
+
+    async def work(app: App) -> str:
+        async with app.session_factory() as session, session.begin():
+            user = await session.get(User, user_id)
+            if user is None or user.status != UserStatus.PENDING:
+                fail(f"User {user_id} is not waiting for approval.", 2)
+                raise AssertionError
+            user.status, user.approved_at = UserStatus.ACTIVE, utcnow()
+            return user.full_name or str(user_id)
+
+    typer.echo(f"Approved: {with_app(work)}")
+
+
+def main() -> None:
+    try:
+        cli()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,112 @@
+"""Channel-neutral message types: the only shapes the conversation core ever sees.
+
+Channel adapters translate platform updates into :class:`Inbound` and render
+:class:`Outbound` back; handlers and storage never see an aiogram (or Zalo) object.
+Replies are stored in the outbox as JSON, so these are pydantic models.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class InboundKind(StrEnum):
+    TEXT = "text"
+    BUTTON = "button"  # a button press: ``payload`` holds the choice
+    CONTACT = "contact"
+    LOCATION = "location"
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    UNSUPPORTED = "unsupported"  # stickers, voice, video...: answered with a polite hint
+    SESSION = "session"  # the user (re)opened the chat: resume where they were
+    BLOCKED = "blocked"  # the user blocked the bot: mark unreachable, answer nothing
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    phone: str
+    is_own: bool = True  # the platform says the contact is the sender's own
+    name: str | None = None
+
+
+class Location(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    latitude: float
+    longitude: float
+
+
+class FileRef(BaseModel):
+    """A file kept on the platform (we keep its id, not its bytes)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file_id: str
+    name: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+
+
+class Inbound(BaseModel):
+    """One thing a user did, whatever the messenger."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str
+    user_id: str  # the platform's id for the user (an identity's external id)
+    message_id: str  # unique per channel; a repeat is dropped
+    kind: InboundKind
+    text: str | None = None
+    payload: str | None = None
+    contact: Contact | None = None
+    location: Location | None = None
+    file: FileRef | None = None
+    display_name: str | None = None
+    language_hint: str | None = None  # the platform's language for the user, if it has one
+
+    @property
+    def command(self) -> tuple[str, str] | None:
+        """``("start", "CODE")`` for ``/start CODE``; None when the text is not a command."""
+        if self.kind is not InboundKind.TEXT or not self.text:
+            return None
+        text = self.text.strip()
+        if not text.startswith("/") or len(text) < 2:
+            return None
+        head, _, rest = text[1:].partition(" ")
+        name = head.split("@", 1)[0].casefold()  # Telegram adds @botname in groups
+        return name, rest.strip()
+
+
+class Button(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    payload: str
+
+
+class Document(BaseModel):
+    """A file to send (exports). Content is base64 in the outbox row."""
+
+    model_config = ConfigDict(frozen=True, ser_json_bytes="base64", val_json_bytes="base64")
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+class Outbound(BaseModel):
+    """One reply. Channels without buttons show ``buttons`` as numbered options."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    buttons: list[list[Button]] = Field(default_factory=list)
+    request_contact: str | None = None  # label of a "share my phone number" button
+    remove_keyboard: bool = False
+    document: Document | None = None
+
+    def choices(self) -> list[Button]:
+        return [button for row in self.buttons for button in row]

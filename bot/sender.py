@@ -1,0 +1,151 @@
+"""The outbox sender: delivers committed rows through their channel, and decides what a
+failure means (retry later, the user blocked us, give up).
+
+Rows for one address are sent in order, one at a time; different addresses go concurrently
+(the channel adapter applies its platform's rate limits). A row is marked sent right after
+the platform confirms it, so after a crash only a row in flight at that instant can repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.base import Channel, PermanentFailure, RecipientBlocked, RetryLater
+from bot.messages import Outbound
+from storage.models import OutboxMessage, utcnow
+from storage.outbox import Outbox
+from storage.users import Users
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
+BACKOFF_CAP = timedelta(minutes=30)
+
+
+def backoff(attempts: int) -> timedelta:
+    """2, 4, 8 ... seconds, capped: a platform outage is waited out, not hammered."""
+    return min(timedelta(seconds=2**attempts), BACKOFF_CAP)
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        channels: Mapping[str, Channel],
+        *,
+        address: str | None = None,
+        batch: int = 100,
+        concurrency: int = 32,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.session_factory = session_factory
+        self.channels = dict(channels)
+        self.address = address  # the console delivers only its own user's rows
+        self.batch = batch
+        self.concurrency = concurrency
+        self.clock = clock
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Claim and deliver one batch of due rows; returns how many were attempted."""
+        async with self.session_factory() as session, session.begin():
+            rows = await Outbox(session).claim_due(
+                list(self.channels), limit=self.batch, now=self.clock(), address=self.address
+            )
+        if not rows:
+            return 0
+        by_address: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
+        for row in rows:
+            by_address[(row.channel, row.address)].append(row)
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def deliver_all(group: list[OutboxMessage]) -> None:
+            async with limit:
+                for index, row in enumerate(group):
+                    resume_at = await self._deliver(row)
+                    if resume_at is not None:
+                        await self._postpone(group[index + 1 :], resume_at)
+                        return
+
+        await asyncio.gather(*(deliver_all(group) for group in by_address.values()))
+        return len(rows)
+
+    async def drain(self, *, max_rounds: int = 1000) -> None:
+        """Deliver everything that is due now (used by the console and tests)."""
+        for _ in range(max_rounds):
+            if await self.run_once() == 0:
+                return
+
+    async def run_forever(self, stop: asyncio.Event, *, idle: float = 1.0) -> None:
+        while not stop.is_set():
+            try:
+                sent = await self.run_once()
+            except Exception:  # the database may be restarting: keep the loop alive
+                log.exception("outbox sender round failed")
+                sent = 0
+            if sent:
+                continue
+            self._wake.clear()
+            waiter = asyncio.ensure_future(self._wake.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({waiter, stopper}, timeout=idle, return_when="FIRST_COMPLETED")
+            waiter.cancel()
+            stopper.cancel()
+
+    async def _deliver(self, row: OutboxMessage) -> datetime | None:
+        """Send one row and record the outcome; when later rows of this chat must wait, the
+        time they may go."""
+        channel = self.channels[row.channel]
+        message = Outbound.model_validate(row.payload)
+        try:
+            await channel.send(row.address, message)
+        except RetryLater as exc:
+            delay = timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(row.attempts)
+            return await self._record_retry(row, delay, str(exc))
+        except RecipientBlocked as exc:
+            async with self.session_factory() as session, session.begin():
+                await Outbox(session).mark_blocked(row.channel, row.address, str(exc))
+                await Users(session).mark_unreachable(row.channel, row.address)
+            log.info("%s user %s blocked the bot", row.channel, row.address)
+            return None  # the chat's other rows were marked blocked with it
+        except PermanentFailure as exc:
+            log.warning("outbox %s refused by %s: %s", row.id, row.channel, exc)
+            async with self.session_factory() as session, session.begin():
+                await Outbox(session).mark_failed(row.id, str(exc))
+            return None
+        except Exception as exc:  # network trouble, time-outs: retry with backoff
+            log.warning("outbox %s to %s failed: %r", row.id, row.channel, exc)
+            return await self._record_retry(row, backoff(row.attempts), repr(exc))
+        async with self.session_factory() as session, session.begin():
+            await Outbox(session).mark_sent(row.id)
+        return None
+
+    async def _record_retry(
+        self, row: OutboxMessage, delay: timedelta, error: str
+    ) -> datetime | None:
+        when = self.clock() + delay
+        async with self.session_factory() as session, session.begin():
+            if row.attempts >= MAX_ATTEMPTS:
+                log.warning("outbox %s gave up after %s attempts: %s", row.id, row.attempts, error)
+                await Outbox(session).mark_failed(row.id, error)
+                return None
+            await Outbox(session).retry_at(row.id, when, error)
+        return when
+
+    async def _postpone(self, rest: list[OutboxMessage], when: datetime) -> None:
+        """Keep a chat's order: later rows wait for the one that failed, not for the lease."""
+        if not rest:
+            return
+        async with self.session_factory() as session, session.begin():
+            outbox = Outbox(session)
+            for row in rest:
+                await outbox.release(row.id, attempts=row.attempts - 1, when=when)

@@ -1,0 +1,105 @@
+"""Runtime configuration, read from environment variables (prefix ``OCOP_``) or a ``.env`` file.
+
+Configuration errors are turned into one sentence naming the setting (see
+:func:`load_settings`), because the people who start this bot are often not Python users.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Language = Literal["vi", "en"]
+SUPPORTED_LANGUAGES: tuple[Language, ...] = ("vi", "en")
+KNOWN_CHANNELS = ("console", "telegram", "zalo")
+
+
+class SettingsError(Exception):
+    """A setting has a value the bot cannot run with; the message names the setting."""
+
+
+class Settings(BaseSettings):
+    """Everything an operator may set. Defaults give a working console bot on SQLite."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OCOP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = "sqlite+aiosqlite:///ocop.db"
+    default_language: Language = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    # Identities ("channel:external_id") that are national admins from the first message.
+    admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    telegram_token: str | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+
+    zalo_token: str | None = None
+
+    console_user: str = "local"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("admins")
+    @classmethod
+    def _check_admins(cls, value: list[str]) -> list[str]:
+        for item in value:
+            channel, sep, external = item.partition(":")
+            if not sep or channel not in KNOWN_CHANNELS or not external:
+                raise ValueError(
+                    f"'{item}' is not of the form channel:id with channel one of "
+                    + ", ".join(KNOWN_CHANNELS)
+                )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone '{value}'") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            if value.startswith(("postgresql://", "postgres://")):
+                return "postgresql+asyncpg://" + value.split("://", 1)[1]
+            if value.startswith("sqlite://"):
+                return "sqlite+aiosqlite://" + value.split("://", 1)[1]
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def admin_identities(self) -> set[tuple[str, str]]:
+        return {tuple(item.split(":", 1)) for item in self.admins}  # type: ignore[misc]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings or raise :class:`SettingsError` with one sentence naming the setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        reason = error["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"Setting OCOP_{field.upper()} is wrong: {reason}.") from None

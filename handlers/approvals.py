@@ -1,0 +1,104 @@
+"""Approving commune officers: the buttons on the admins' notification, and ``/duyet``."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+from bot.messages import Button, Outbound
+from handlers.context import Context
+from handlers.phone import display_phone
+from handlers.registry import action, command
+from handlers.roles import capabilities
+from storage.models import Role, User, UserStatus
+
+
+def may_approve(admin: User, officer: User) -> bool:
+    """National admins approve anyone; a province admin only officers of their province."""
+    if not admin.is_admin:
+        return False
+    return admin.role == Role.NATIONAL_ADMIN or admin.province_code == officer.province_code
+
+
+def refuse_non_admin(ctx: Context, action_name: str) -> bool:
+    """Refuse and audit an admin action by someone who is not an admin; True when refused."""
+    if ctx.user.is_admin:
+        return False
+    ctx.stores.audit.record(ctx.user.id, "refused", attempted=action_name)
+    ctx.reply(ctx.t("Only admins can do this."))
+    return True
+
+
+@command("duyet", "approve", "pending")
+async def list_pending(ctx: Context, _argument: str) -> None:
+    if refuse_non_admin(ctx, "list_pending"):
+        return
+    scope = None if ctx.user.role == Role.NATIONAL_ADMIN else ctx.user.province_code
+    officers = await ctx.stores.users.pending_officers(scope)
+    if not officers:
+        ctx.reply(ctx.t("No officer is waiting for approval."))
+        return
+    for officer in officers[:20]:
+        commune = await ctx.stores.places.commune(officer.commune_code or 0)
+        ctx.reply(
+            ctx.t(
+                "{name}, {phone}\n{place}",
+                name=officer.full_name,
+                phone=display_phone(officer.phone or ""),
+                place=commune.name if commune else "?",
+            ),
+            buttons=[
+                [
+                    Button(label=ctx.t("Approve"), payload=f"@approve:{officer.id}"),
+                    Button(label=ctx.t("Reject"), payload=f"@reject:{officer.id}"),
+                ]
+            ],
+        )
+
+
+async def _decide(ctx: Context, argument: str, *, approve: bool) -> None:
+    if refuse_non_admin(ctx, "approve" if approve else "reject"):
+        return
+    officer = await ctx.stores.users.get(int(argument)) if argument.isdigit() else None
+    if officer is None or not may_approve(ctx.user, officer):
+        ctx.reply(ctx.t("That button is no longer valid."))
+        return
+    if officer.status != UserStatus.PENDING:
+        ctx.reply(
+            ctx.t(
+                "{name} was already handled (status: {status}).",
+                name=officer.full_name,
+                status=officer.status,
+            )
+        )
+        return
+    officer.status = UserStatus.ACTIVE if approve else UserStatus.REJECTED
+    officer.approved_by, officer.approved_at = ctx.user.id, ctx.now
+    ctx.stores.audit.record(ctx.user.id, "approved" if approve else "rejected", officer=officer.id)
+    ctx.reply(
+        ctx.t("Approved: {name}.", name=officer.full_name)
+        if approve
+        else ctx.t("Rejected: {name}.", name=officer.full_name)
+    )
+
+    def compose(tr: Translator) -> Outbound:
+        if approve:
+            text = tr.t("An admin approved your registration as a commune officer.")
+            return Outbound(text=text + "\n\n" + capabilities(tr, officer))
+        return Outbound(
+            text=tr.t(
+                "Your registration was not approved. Contact your district "
+                "or province agriculture office, or type /start to register "
+                "again."
+            )
+        )
+
+    ctx.notify(officer, compose)
+
+
+@action("approve")
+async def approve(ctx: Context, argument: str) -> None:
+    await _decide(ctx, argument, approve=True)
+
+
+@action("reject")
+async def reject(ctx: Context, argument: str) -> None:
+    await _decide(ctx, argument, approve=False)

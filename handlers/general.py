@@ -1,0 +1,122 @@
+"""The commands every user has: /start, /help, /huy (cancel), /ngonngu (language)."""
+
+from __future__ import annotations
+
+from bot.messages import Button
+from handlers.context import Context
+from handlers.onboarding import LANGUAGE_BUTTONS, ONBOARDING
+from handlers.registry import FLOWS, action, command
+from handlers.roles import capabilities
+
+CONFIRM_CANCEL_KEY = "_confirm_cancel"
+
+
+async def resume(ctx: Context) -> None:
+    """Re-ask the open conversation's question, or greet a user with nothing in progress."""
+    if ctx.in_conversation:
+        assert ctx.state is not None
+        ctx.reply(ctx.t("Welcome back! Let us continue where you stopped."))
+        await FLOWS[ctx.state.flow].prompt(ctx)
+    elif not ctx.user.is_registered:
+        await ONBOARDING.start(ctx)
+    else:
+        ctx.reply(
+            ctx.t("Hello {name}!", name=ctx.user.full_name) + "\n" + capabilities(ctx.tr, ctx.user)
+        )
+
+
+@command("start", "batdau")
+async def start(ctx: Context, argument: str) -> None:
+    if ctx.in_conversation:
+        assert ctx.state is not None
+        if ctx.state.flow == ONBOARDING.name and argument and "invite_code" not in ctx.data:
+            ctx.state = None  # a fresh invite link restarts onboarding with its role and place
+            await ONBOARDING.start(ctx, invite_code=argument)
+            return
+        await resume(ctx)
+        return
+    if ctx.user.is_registered and ctx.user.status != "rejected":
+        if argument:
+            ctx.reply(ctx.t("You are already registered; an invite code is not needed."))
+        ctx.reply(
+            ctx.t("Hello {name}!", name=ctx.user.full_name) + "\n" + capabilities(ctx.tr, ctx.user)
+        )
+        return
+    await ONBOARDING.start(ctx, invite_code=argument or None)
+
+
+@command("help", "trogiup", "giup")
+async def help_(ctx: Context, _argument: str) -> None:
+    if not ctx.user.is_registered:
+        ctx.reply(
+            ctx.t(
+                "This bot collects OCOP reports from commune officers and product "
+                "ideas from producers. Type /start to register."
+            )
+        )
+    else:
+        ctx.reply(capabilities(ctx.tr, ctx.user))
+    if ctx.in_conversation:
+        assert ctx.state is not None
+        await FLOWS[ctx.state.flow].prompt(ctx)
+
+
+@command("huy", "cancel")
+async def cancel(ctx: Context, _argument: str) -> None:
+    if not ctx.in_conversation:
+        ctx.reply(ctx.t("There is nothing to cancel."))
+        return
+    ctx.data[CONFIRM_CANCEL_KEY] = True
+    ctx.reply(
+        ctx.t("Cancel what you are doing? The answers you gave in it will be dropped."),
+        buttons=[
+            [
+                Button(label=ctx.t("Yes, cancel"), payload="@cancel:yes"),
+                Button(label=ctx.t("No, continue"), payload="@cancel:no"),
+            ]
+        ],
+    )
+
+
+@action("cancel")
+async def cancel_answer(ctx: Context, argument: str) -> None:
+    if not ctx.in_conversation or not ctx.data.pop(CONFIRM_CANCEL_KEY, False):
+        ctx.reply(ctx.t("That button is no longer valid."))
+        return
+    if argument == "yes":
+        resumed = ctx.finish()
+        ctx.reply(ctx.t("Cancelled."), remove_keyboard=True)
+        if resumed is not None:
+            await FLOWS[resumed.flow].prompt(ctx)
+        elif not ctx.user.is_registered:
+            ctx.reply(ctx.t("Type /start whenever you want to register."))
+    else:
+        assert ctx.state is not None
+        await FLOWS[ctx.state.flow].prompt(ctx)
+
+
+@command("ngonngu", "language", "lang")
+async def language(ctx: Context, _argument: str) -> None:
+    buttons = [[Button(label=b.label, payload=f"@lang:{b.payload}") for b in LANGUAGE_BUTTONS[0]]]
+    ctx.reply(ctx.t("Please choose your language."), buttons=buttons)
+
+
+@action("lang")
+async def set_language(ctx: Context, argument: str) -> None:
+    if argument not in ("vi", "en"):
+        ctx.reply(ctx.t("That button is no longer valid."))
+        return
+    ctx.user.language = argument
+    ctx.clear_offer()
+    ctx.reply(
+        ctx.t("I will speak English with you.")
+        if argument == "en"
+        else ctx.t("I will speak Vietnamese with you.")
+    )
+    if ctx.in_conversation:
+        assert ctx.state is not None
+        if ctx.state.flow == ONBOARDING.name:
+            ctx.data["language"] = argument
+            await ONBOARDING.advance(ctx)
+            return
+        await FLOWS[ctx.state.flow].prompt(ctx)

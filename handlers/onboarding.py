@@ -1,0 +1,325 @@
+"""Onboarding (``/start``): language → role → province → commune → name → phone → consent.
+
+Each answer is kept in the conversation state the moment it is given, so a user who stops
+half-way (or a bot restart) resumes at the same question. The user record is completed only
+after consent, because personal data may only be kept with it (Decree 13/2023/NĐ-CP).
+"""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+from bot.messages import Button, InboundKind, Outbound
+from bot.text import has_letters, nfc
+from handlers.context import Context
+from handlers.phone import display_phone, normalize_phone
+from handlers.places import read_place
+from handlers.registry import flow
+from handlers.roles import ROLE_LABELS, capabilities, role_label
+from storage.models import Commune, Province, Role, User, UserStatus
+
+NAME = "onboarding"
+STEPS = ("language", "role", "province", "commune", "name", "phone", "consent")
+LANGUAGE_BUTTONS = [
+    [Button(label="Tiếng Việt", payload="vi"), Button(label="English", payload="en")]
+]
+MAX_NAME = 100
+
+
+class Onboarding:
+    name = NAME
+
+    async def start(self, ctx: Context, *, invite_code: str | None = None) -> None:
+        data: dict = {}
+        if invite_code:
+            invite = await ctx.stores.invites.usable(invite_code)
+            if invite is None:
+                ctx.reply(
+                    ctx.t(
+                        "This invite code is not valid any more. You can still "
+                        "register; an admin will approve you."
+                    )
+                )
+            else:
+                data.update(
+                    invite_code=invite.code,
+                    role=invite.role,
+                    province_code=invite.province_code,
+                    commune_code=invite.commune_code,
+                )
+        if (ctx.identity.channel, ctx.identity.external_id) in ctx.config.admin_identities:
+            data.update(role=Role.NATIONAL_ADMIN)
+        ctx.begin(NAME, "language", data)
+        ctx.reply(ctx.t("Welcome to the OCOP reporting assistant (One Commune One Product)."))
+        await self.prompt(ctx)
+
+    # -- questions ---------------------------------------------------------------------------
+
+    async def prompt(self, ctx: Context) -> None:
+        step = ctx.state.step if ctx.state else "language"
+        t = ctx.t
+        if step == "language":
+            ctx.reply(t("Please choose your language."), buttons=LANGUAGE_BUTTONS)
+        elif step == "role":
+            ctx.reply(
+                t("Who are you?"),
+                buttons=[
+                    [Button(label=t(ROLE_LABELS[Role.PRODUCER]), payload=Role.PRODUCER)],
+                    [Button(label=t(ROLE_LABELS[Role.OFFICER]), payload=Role.OFFICER)],
+                ],
+            )
+        elif step == "province":
+            ctx.reply(
+                t("Which province or city are you in? Type part of its name, for example: lang son")
+            )
+        elif step == "commune":
+            province = await ctx.stores.places.province(ctx.data["province_code"])
+            ctx.reply(
+                t(
+                    "Which commune or ward of {province}? Type part of its name, for "
+                    "example: cao loc",
+                    province=province.name if province else "",
+                )
+            )
+        elif step == "name":
+            ctx.reply(t("What is your full name?"), remove_keyboard=True)
+        elif step == "phone":
+            ctx.reply(
+                t(
+                    "What is your phone number? Press the button to share it, or type "
+                    "it, for example 0912 345 678."
+                ),
+                request_contact=t("Share my phone number"),
+            )
+        elif step == "consent":
+            ctx.reply(
+                await self._consent_text(ctx),
+                remove_keyboard=True,
+                buttons=[
+                    [
+                        Button(label=t("I agree"), payload="yes"),
+                        Button(label=t("I do not agree"), payload="no"),
+                    ]
+                ],
+            )
+
+    async def _consent_text(self, ctx: Context) -> str:
+        t, data = ctx.t, ctx.data
+        place = ""
+        if data.get("commune_code"):
+            commune = await ctx.stores.places.commune(data["commune_code"])
+            province = await ctx.stores.places.province(data["province_code"])
+            place = f"{commune.name if commune else ''}, {province.name if province else ''}"
+        summary = t(
+            "Name: {name}\nPhone: {phone}\nRole: {role}\nPlace: {place}",
+            name=data.get("full_name", ""),
+            phone=display_phone(data.get("phone", "")),
+            role=role_label(ctx.tr, data.get("role")),
+            place=place or "—",
+        )
+        return "\n\n".join(
+            [
+                summary,
+                t(
+                    "Personal data (Decree 13/2023/NĐ-CP): to run OCOP reporting we keep your name, "
+                    "phone number, role, commune and the reports you send. They are used only by "
+                    "the agriculture offices that run OCOP, to contact you about your reports and "
+                    "products. You can see and change them at any time with /toi, and ask an admin "
+                    "to delete them."
+                ),
+                t("Do you agree that we keep these data?"),
+            ]
+        )
+
+    # -- answers -----------------------------------------------------------------------------
+
+    async def handle(self, ctx: Context) -> None:
+        step = ctx.state.step if ctx.state else "language"
+        await getattr(self, f"_on_{step}")(ctx)
+
+    async def advance(self, ctx: Context) -> None:
+        """Go to the next question that is not answered yet (invites pre-answer some)."""
+        data = ctx.data
+        answered = {
+            "language": "language" in data,
+            "role": "role" in data,
+            "province": "province_code" in data or data.get("role") == Role.NATIONAL_ADMIN,
+            "commune": bool(data.get("commune_code"))
+            or (data.get("role") != Role.OFFICER and data.get("role") != Role.PRODUCER),
+            "name": "full_name" in data,
+            "phone": "phone" in data,
+        }
+        for step in STEPS:
+            if not answered.get(step, False):
+                ctx.goto(step)
+                await self.prompt(ctx)
+                return
+
+    async def _on_language(self, ctx: Context) -> None:
+        payload = ctx.inbound.payload if ctx.inbound.kind is InboundKind.BUTTON else None
+        if payload not in ("vi", "en"):
+            ctx.reply(ctx.t("Please press one of the buttons, or type its number."))
+            await self.prompt(ctx)
+            return
+        ctx.user.language = payload
+        ctx.data["language"] = payload
+        await self.advance(ctx)
+
+    async def _on_role(self, ctx: Context) -> None:
+        payload = ctx.inbound.payload if ctx.inbound.kind is InboundKind.BUTTON else None
+        if payload not in (Role.PRODUCER, Role.OFFICER):
+            ctx.reply(ctx.t("Please press one of the buttons, or type its number."))
+            await self.prompt(ctx)
+            return
+        ctx.data["role"] = payload
+        await self.advance(ctx)
+
+    async def _on_province(self, ctx: Context) -> None:
+        place = await read_place(ctx, prefix="p", province_code=None)
+        if isinstance(place, Province):
+            ctx.data["province_code"] = place.code
+            ctx.data.pop("commune_code", None)
+            ctx.reply(ctx.t("Province: {name}", name=place.name))
+            await self.advance(ctx)
+
+    async def _on_commune(self, ctx: Context) -> None:
+        place = await read_place(ctx, prefix="c", province_code=ctx.data["province_code"])
+        if isinstance(place, Commune) and place.province_code == ctx.data["province_code"]:
+            ctx.data["commune_code"] = place.code
+            ctx.reply(ctx.t("Commune: {name}", name=place.name))
+            await self.advance(ctx)
+
+    async def _on_name(self, ctx: Context) -> None:
+        name = read_name(ctx)
+        if name is not None:
+            ctx.data["full_name"] = name
+            await self.advance(ctx)
+
+    async def _on_phone(self, ctx: Context) -> None:
+        phone = read_phone_answer(ctx)
+        if phone is not None:
+            ctx.data["phone"] = phone
+            await self.advance(ctx)
+
+    async def _on_consent(self, ctx: Context) -> None:
+        payload = ctx.inbound.payload if ctx.inbound.kind is InboundKind.BUTTON else None
+        if payload == "no":
+            ctx.finish()
+            ctx.reply(
+                ctx.t(
+                    "Understood. Without your agreement we cannot keep your data, so "
+                    "nothing was saved. Type /start whenever you want to register."
+                ),
+                remove_keyboard=True,
+            )
+            return
+        if payload != "yes":
+            ctx.reply(ctx.t("Please press “I agree” or “I do not agree”."))
+            await self.prompt(ctx)
+            return
+        await self._complete(ctx)
+
+    async def _complete(self, ctx: Context) -> None:
+        data, user = ctx.data, ctx.user
+        user.full_name = data["full_name"]
+        user.phone = data["phone"]
+        user.role = data["role"]
+        user.province_code = data.get("province_code")
+        user.commune_code = data.get("commune_code")
+        user.consent_at = ctx.now
+        invite_code = data.get("invite_code")
+        if user.role == Role.OFFICER and not invite_code:
+            user.status = UserStatus.PENDING
+            await announce_pending_officer(ctx, user)
+        else:
+            user.status = UserStatus.ACTIVE
+            if invite_code:
+                await ctx.stores.invites.use(invite_code)
+                ctx.stores.audit.record(user.id, "invite_used", code=invite_code)
+        ctx.stores.audit.record(user.id, "registered", role=user.role, status=user.status)
+        ctx.finish()
+        ctx.reply(
+            ctx.t("Thank you, {name}! You are registered.", name=user.full_name)
+            + "\n\n"
+            + capabilities(ctx.tr, user),
+            remove_keyboard=True,
+        )
+
+
+def read_name(ctx: Context) -> str | None:
+    """A person's name: letters required (an emoji is not a name), at most 100 characters."""
+    if ctx.inbound.kind is not InboundKind.TEXT or not ctx.inbound.text:
+        ctx.reply(ctx.t("Please type your full name, for example: Nguyễn Văn An."))
+        return None
+    name = " ".join(nfc(ctx.inbound.text).split())
+    if not has_letters(name) or len(name) < 2:
+        ctx.reply(
+            ctx.t(
+                "That does not look like a name. Please type your full name, for "
+                "example: Nguyễn Văn An."
+            )
+        )
+        return None
+    if len(name) > MAX_NAME:
+        ctx.reply(
+            ctx.t("A name can have at most {max} characters. Please type it again.", max=MAX_NAME)
+        )
+        return None
+    return name
+
+
+def read_phone_answer(ctx: Context) -> str | None:
+    """A shared contact (only the sender's own) or a typed Vietnamese number, normalised."""
+    inbound = ctx.inbound
+    if inbound.kind is InboundKind.CONTACT and inbound.contact:
+        if not inbound.contact.is_own:
+            ctx.reply(ctx.t("Please share your own phone number, not someone else's."))
+            return None
+        raw = inbound.contact.phone
+    elif inbound.kind is InboundKind.TEXT and inbound.text:
+        raw = inbound.text
+    else:
+        ctx.reply(ctx.t("Please type your phone number, for example 0912 345 678."))
+        return None
+    phone = normalize_phone(raw)
+    if phone is None:
+        ctx.reply(
+            ctx.t(
+                "“{text}” is not a Vietnamese phone number. Please type it again, for "
+                "example 0912 345 678 or +84912345678.",
+                text=raw[:30],
+            )
+        )
+    return phone
+
+
+async def announce_pending_officer(ctx: Context, officer: User) -> None:
+    """Tell the admins who can approve this officer, with approve and reject buttons."""
+    commune = await ctx.stores.places.commune(officer.commune_code or 0)
+    province = await ctx.stores.places.province(officer.province_code or 0)
+    place = f"{commune.name if commune else '?'}, {province.name if province else '?'}"
+    admins = await ctx.stores.users.admins_for_province(officer.province_code)
+
+    def compose(tr: Translator) -> Outbound:
+        return Outbound(
+            text=tr.t(
+                "New commune officer waiting for approval:\n{name}, {phone}\n{place}",
+                name=officer.full_name,
+                phone=display_phone(officer.phone or ""),
+                place=place,
+            ),
+            buttons=[
+                [
+                    Button(label=tr.t("Approve"), payload=f"@approve:{officer.id}"),
+                    Button(label=tr.t("Reject"), payload=f"@reject:{officer.id}"),
+                ]
+            ],
+        )
+
+    for admin in admins:
+        ctx.notify(admin, compose)
+    if not admins:
+        ctx.stores.audit.record(officer.id, "no_admin_to_approve", province=officer.province_code)
+
+
+ONBOARDING = Onboarding()
+flow(ONBOARDING)

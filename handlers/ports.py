@@ -1,0 +1,47 @@
+"""What handlers need from storage, as interfaces: handlers never import SQLAlchemy.
+
+The classes in ``storage`` satisfy these structurally; tests could swap in fakes, but the
+transcripts deliberately use the real ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from storage.models import Commune, Identity, Invite, Province, User
+
+
+class UserStore(Protocol):
+    async def get(self, user_id: int) -> User | None: ...
+    async def find_by_phone(self, phone: str, *, exclude: int | None = None) -> Sequence[User]: ...
+    async def admins_for_province(self, province_code: int | None) -> Sequence[User]: ...
+    async def pending_officers(self, province_code: int | None) -> Sequence[User]: ...
+    async def delivery_identity(self, user_id: int) -> Identity | None: ...
+
+
+class PlaceStore(Protocol):
+    async def province(self, code: int) -> Province | None: ...
+    async def commune(self, code: int) -> Commune | None: ...
+    async def search_provinces(self, query: str) -> list[Province]: ...
+    async def search_communes(self, province_code: int, query: str) -> list[Commune]: ...
+
+
+class InviteStore(Protocol):
+    async def usable(self, code: str) -> Invite | None: ...
+    async def use(self, code: str) -> None: ...
+    async def create(
+        self,
+        *,
+        role: str,
+        province_code: int,
+        commune_code: int | None,
+        created_by: int | None,
+        expires_at: datetime | None = None,
+        max_uses: int = 1,
+    ) -> Invite: ...
+
+
+class AuditStore(Protocol):
+    def record(self, user_id: int | None, action: str, **detail: Any) -> None: ...

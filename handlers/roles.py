@@ -1,0 +1,69 @@
+"""Role names and what each role can do, as users read them."""
+
+from __future__ import annotations
+
+from bot.i18n import N_, Translator
+from storage.models import Role, User, UserStatus
+
+ROLE_LABELS = {
+    Role.PRODUCER: N_("Producer (cooperative, enterprise, household)"),
+    Role.OFFICER: N_("Commune OCOP officer"),
+    Role.PROVINCE_ADMIN: N_("Province admin"),
+    Role.NATIONAL_ADMIN: N_("National admin"),
+}
+
+STATUS_LABELS = {
+    UserStatus.NEW: N_("not registered"),
+    UserStatus.PENDING: N_("waiting for approval"),
+    UserStatus.ACTIVE: N_("active"),
+    UserStatus.REJECTED: N_("not approved"),
+    UserStatus.DISABLED: N_("disabled"),
+}
+
+
+def role_label(tr: Translator, role: str | None) -> str:
+    return tr.t(ROLE_LABELS[Role(role)]) if role else "—"
+
+
+def capabilities(tr: Translator, user: User) -> str:
+    """The lines of /help and the welcome: only what this user can really do now."""
+    t = tr.t
+    lines: list[str] = []
+    if user.status == UserStatus.PENDING:
+        lines.append(
+            t(
+                "Your registration as a commune officer is waiting for an admin's "
+                "approval. You will get a message when it is approved."
+            )
+        )
+    elif user.status == UserStatus.REJECTED:
+        lines.append(
+            t(
+                "Your registration was not approved. Contact your district or "
+                "province agriculture office, or type /start to register again."
+            )
+        )
+    elif user.status == UserStatus.ACTIVE and user.role == Role.PRODUCER:
+        lines.append(
+            t(
+                "As a producer you can register product ideas and send your monthly "
+                "production reports (coming soon in this chat)."
+            )
+        )
+    elif user.status == UserStatus.ACTIVE and user.role == Role.OFFICER:
+        lines.append(
+            t(
+                "As a commune officer you can send your commune's periodic OCOP "
+                "reports and follow your commune's producers (coming soon in this "
+                "chat)."
+            )
+        )
+    elif user.is_admin:
+        lines.append(t("As an admin you can approve commune officers: /duyet lists those waiting."))
+    lines.append(
+        t(
+            "Commands: /toi your profile, /ngonngu language, /huy cancel what is in "
+            "progress, /help this help."
+        )
+    )
+    return "\n".join(lines)

@@ -1,0 +1,114 @@
+"""The entry point of the conversation core: one inbound message in, replies and state out.
+
+Order of precedence: bad input is answered first (nothing changes); then commands; then a
+typed number or label becomes the button it names; then global ``@`` actions; then the open
+conversation's current step. A user with nothing open who is not registered is onboarded.
+"""
+
+from __future__ import annotations
+
+from bot.messages import InboundKind
+from bot.text import fold
+from handlers import approvals, general, onboarding, profile  # noqa: F401  (registration)
+from handlers.context import Context
+from handlers.general import CONFIRM_CANCEL_KEY, resume
+from handlers.registry import ACTIONS, COMMANDS, FLOWS
+
+MAX_TEXT = 4000
+
+
+async def dispatch(ctx: Context) -> None:
+    inbound = ctx.inbound
+    if inbound.kind is InboundKind.SESSION:
+        await resume(ctx)
+        return
+    if inbound.kind is InboundKind.UNSUPPORTED:
+        ctx.reply(
+            ctx.t(
+                "Sorry, I cannot read this kind of message. Please type your answer "
+                "or press a button."
+            )
+        )
+        return
+    if inbound.kind is InboundKind.TEXT:
+        text = inbound.text or ""
+        if not text.strip():
+            ctx.reply(ctx.t("Your message is empty. Please type your answer."))
+            return
+        if len(text) > MAX_TEXT:
+            ctx.reply(
+                ctx.t(
+                    "Your message is too long ({length} characters; at most {max}). "
+                    "Please send a shorter one.",
+                    length=len(text),
+                    max=MAX_TEXT,
+                )
+            )
+            return
+        if inbound.command is not None:
+            name, argument = inbound.command
+            handler = COMMANDS.get(name)
+            if handler is None:
+                ctx.reply(
+                    ctx.t(
+                        "I do not know the command /{name}. Type /help to see what I can do.",
+                        name=name[:30],
+                    )
+                )
+                return
+            _drop_cancel_question(ctx)
+            await handler(ctx, argument)
+            return
+        _typed_choice_to_button(ctx)
+    if ctx.inbound.kind is InboundKind.BUTTON:
+        payload = ctx.inbound.payload or ""
+        if payload.startswith("@"):
+            prefix, _, argument = payload[1:].partition(":")
+            handler = ACTIONS.get(prefix)
+            if handler is None:
+                ctx.reply(ctx.t("That button is no longer valid."))
+                return
+            if prefix != "cancel":
+                _drop_cancel_question(ctx)
+            await handler(ctx, argument)
+            return
+        if payload not in {b.payload for b in ctx.offered()}:
+            ctx.reply(ctx.t("That button is no longer valid."))
+            if ctx.in_conversation:
+                assert ctx.state is not None
+                await FLOWS[ctx.state.flow].prompt(ctx)
+            return
+    _drop_cancel_question(ctx)
+    if ctx.in_conversation:
+        assert ctx.state is not None
+        await FLOWS[ctx.state.flow].handle(ctx)
+    elif not ctx.user.is_registered:
+        await onboarding.ONBOARDING.start(ctx)
+    else:
+        ctx.clear_offer()
+        ctx.reply(ctx.t("I did not understand. Type /help to see what I can do."))
+
+
+def _typed_choice_to_button(ctx: Context) -> None:
+    """Let people type a button's number or its label (any accents) instead of pressing it."""
+    offered = ctx.offered()
+    if not offered:
+        return
+    text = (ctx.inbound.text or "").strip()
+    chosen = None
+    if text.isdigit() and 1 <= int(text) <= len(offered):
+        chosen = offered[int(text) - 1]
+    else:
+        key = fold(text)
+        same = [b for b in offered if fold(b.label) == key]
+        chosen = same[0] if len(same) == 1 else None
+    if chosen is not None:
+        ctx.inbound = ctx.inbound.model_copy(
+            update={"kind": InboundKind.BUTTON, "payload": chosen.payload}
+        )
+
+
+def _drop_cancel_question(ctx: Context) -> None:
+    """Answering anything but the cancel question means the user chose to go on."""
+    if ctx.state is not None:
+        ctx.state.data.pop(CONFIRM_CANCEL_KEY, None)

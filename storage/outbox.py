@@ -1,0 +1,127 @@
+"""The outbox: every reply, reminder and broadcast is a row before it is a message.
+
+Rows are committed in the same transaction as the state change that produced them; a sender
+claims due rows with a lease (so a crashed sender's rows come back), delivers them and marks
+them sent. On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several workers share the queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.messages import Outbound
+from storage.models import OutboxMessage, OutboxStatus, utcnow
+from storage.upsert import insert_ignore
+
+LEASE = timedelta(seconds=60)
+
+
+class Outbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enqueue(
+        self,
+        *,
+        channel: str,
+        address: str,
+        message: Outbound,
+        user_id: int | None,
+        dedupe_key: str | None = None,
+        not_before: datetime | None = None,
+    ) -> bool:
+        """Queue a message; with a ``dedupe_key`` a second enqueue of the same key is a no-op."""
+        values = {
+            "user_id": user_id,
+            "channel": channel,
+            "address": address,
+            "payload": message.model_dump(mode="json"),
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": not_before or utcnow(),
+            "dedupe_key": dedupe_key,
+            "created_at": utcnow(),
+        }
+        if dedupe_key is None:
+            self.session.add(OutboxMessage(**values))
+            return True
+        return await insert_ignore(self.session, OutboxMessage, values)
+
+    async def claim_due(
+        self,
+        channels: Sequence[str],
+        *,
+        limit: int,
+        now: datetime | None = None,
+        address: str | None = None,
+    ) -> list[OutboxMessage]:
+        """Take up to ``limit`` due rows and lease them to this sender."""
+        now = now or utcnow()
+        statement = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.channel.in_(channels),
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        if address is not None:
+            statement = statement.where(OutboxMessage.address == address)
+        rows = list((await self.session.scalars(statement)).all())
+        for row in rows:
+            row.next_attempt_at = now + LEASE
+            row.attempts += 1
+        await self.session.flush()
+        return rows
+
+    async def mark_sent(self, row_id: int) -> None:
+        await self._set(row_id, status=OutboxStatus.SENT, sent_at=utcnow(), error=None)
+
+    async def retry_at(self, row_id: int, when: datetime, error: str) -> None:
+        await self._set(row_id, next_attempt_at=when, error=error[:500])
+
+    async def release(self, row_id: int, *, attempts: int, when: datetime) -> None:
+        """Give a claimed but unsent row back, due with its chat's earlier failed row (which
+        has the lower id, so it is claimed first and the chat's order holds)."""
+        await self._set(row_id, attempts=attempts, next_attempt_at=when)
+
+    async def mark_failed(self, row_id: int, error: str) -> None:
+        await self._set(row_id, status=OutboxStatus.FAILED, error=error[:500])
+
+    async def mark_blocked(self, channel: str, address: str, error: str) -> None:
+        """The user blocked the bot: nothing pending for them will ever be delivered."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.address == address,
+                OutboxMessage.status == OutboxStatus.PENDING,
+            )
+            .values(status=OutboxStatus.BLOCKED, error=error[:500])
+        )
+
+    async def pending_count(self, channels: Sequence[str] | None = None) -> int:
+        statement = select(func.count()).where(OutboxMessage.status == OutboxStatus.PENDING)
+        if channels is not None:
+            statement = statement.where(OutboxMessage.channel.in_(channels))
+        return int(await self.session.scalar(statement) or 0)
+
+    async def next_due_at(self, channels: Sequence[str]) -> datetime | None:
+        return await self.session.scalar(
+            select(func.min(OutboxMessage.next_attempt_at)).where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.channel.in_(channels),
+            )
+        )
+
+    async def _set(self, row_id: int, **values: object) -> None:
+        await self.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values)
+        )

@@ -1,0 +1,69 @@
+"""Administrative units (34 provinces, 3,321 communes/wards) from the vietnam-provinces package.
+
+The package ships the official post-2025 list with its codes; we copy it into our tables so
+that reports can join on codes and the database stays usable by other tools (exports, BI).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from vietnam_provinces import Province as VpProvince
+from vietnam_provinces import Ward as VpWard
+
+from bot.text import fold
+from storage.models import Commune, Province
+
+# Words of the unit's type that people add or leave out when typing a name.
+TYPE_PREFIXES = ("thanh pho ", "tinh ", "phuong ", "xa ", "dac khu ")
+
+
+def search_key(name: str) -> str:
+    """The folded name without its type word: "Thành phố Hà Nội" → "ha noi"."""
+    key = fold(name)
+    for prefix in TYPE_PREFIXES:
+        if key.startswith(prefix):
+            return key[len(prefix) :]
+    return key
+
+
+async def load_units(session: AsyncSession) -> int:
+    """Insert the package's units that are not in the tables yet; returns how many were added.
+
+    Cheap when nothing changed (two counts), so it runs at every start-up.
+    """
+    provinces = list(VpProvince.iter_all())
+    wards = list(VpWard.iter_all())
+    have_p = await session.scalar(select(func.count()).select_from(Province))
+    have_c = await session.scalar(select(func.count()).select_from(Commune))
+    if have_p == len(provinces) and have_c == len(wards):
+        return 0
+    known_p = set(await session.scalars(select(Province.code)))
+    known_c = set(await session.scalars(select(Commune.code)))
+    added = 0
+    for p in provinces:
+        if int(p.code) not in known_p:
+            session.add(
+                Province(
+                    code=int(p.code),
+                    name=p.name,
+                    name_folded=search_key(p.name),
+                    division_type=p.division_type.value,
+                )
+            )
+            added += 1
+    await session.flush()
+    for w in wards:
+        if int(w.code) not in known_c:
+            session.add(
+                Commune(
+                    code=int(w.code),
+                    province_code=int(w.province_code),
+                    name=w.name,
+                    name_folded=search_key(w.name),
+                    division_type=w.division_type.value,
+                )
+            )
+            added += 1
+    await session.flush()
+    return added

@@ -1,0 +1,89 @@
+"""Users and their identities on each messenger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Identity, Role, User, UserStatus, utcnow
+
+
+class Users:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_identity(
+        self, channel: str, external_id: str, *, lock: bool = False
+    ) -> tuple[User, Identity] | None:
+        statement = (
+            select(User, Identity)
+            .join(Identity, Identity.user_id == User.id)
+            .where(Identity.channel == channel, Identity.external_id == external_id)
+        )
+        if lock:
+            # Serialises two messages of one user on PostgreSQL (SQLite already serialises).
+            statement = statement.with_for_update(of=User)
+        row = (await self.session.execute(statement)).first()
+        return (row[0], row[1]) if row else None
+
+    async def create_with_identity(
+        self, channel: str, external_id: str, *, language: str, role: str | None = None
+    ) -> tuple[User, Identity]:
+        user = User(language=language, role=role, status=UserStatus.NEW)
+        self.session.add(user)
+        await self.session.flush()
+        identity = Identity(user_id=user.id, channel=channel, external_id=external_id)
+        self.session.add(identity)
+        await self.session.flush()
+        return user, identity
+
+    async def get(self, user_id: int) -> User | None:
+        return await self.session.get(User, user_id)
+
+    async def find_by_phone(self, phone: str, *, exclude: int | None = None) -> Sequence[User]:
+        statement = select(User).where(User.phone == phone)
+        if exclude is not None:
+            statement = statement.where(User.id != exclude)
+        return (await self.session.scalars(statement)).all()
+
+    async def admins_for_province(self, province_code: int | None) -> Sequence[User]:
+        """Who approves an officer of this province: its admins, and the national admins."""
+        roles = [Role.NATIONAL_ADMIN]
+        statement = select(User).where(User.status == UserStatus.ACTIVE)
+        if province_code is not None:
+            statement = statement.where(
+                (User.role == Role.NATIONAL_ADMIN)
+                | ((User.role == Role.PROVINCE_ADMIN) & (User.province_code == province_code))
+            )
+        else:
+            statement = statement.where(User.role.in_(roles))
+        return (await self.session.scalars(statement.order_by(User.id))).all()
+
+    async def pending_officers(self, province_code: int | None) -> Sequence[User]:
+        statement = select(User).where(User.status == UserStatus.PENDING, User.role == Role.OFFICER)
+        if province_code is not None:
+            statement = statement.where(User.province_code == province_code)
+        return (await self.session.scalars(statement.order_by(User.created_at))).all()
+
+    async def delivery_identity(self, user_id: int) -> Identity | None:
+        """Where to send what the user did not ask for (approvals, reminders): the messenger
+        they used last that can still reach them."""
+        statement = (
+            select(Identity)
+            .where(Identity.user_id == user_id, Identity.reachable.is_(True))
+            .order_by(Identity.last_seen_at.desc(), Identity.id.desc())
+            .limit(1)
+        )
+        return (await self.session.scalars(statement)).first()
+
+    async def mark_unreachable(self, channel: str, external_id: str) -> None:
+        found = await self.by_identity(channel, external_id)
+        if found:
+            found[1].reachable = False
+
+    @staticmethod
+    def touch(identity: Identity) -> None:
+        identity.last_seen_at = utcnow()
+        identity.reachable = True
