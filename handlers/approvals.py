@@ -7,7 +7,7 @@ from bot.messages import Button, Outbound
 from handlers.context import Context
 from handlers.phone import display_phone
 from handlers.registry import action, command
-from handlers.roles import capabilities
+from handlers.roles import STATUS_LABELS, capabilities
 from storage.models import Role, User, UserStatus
 
 
@@ -66,7 +66,7 @@ async def _decide(ctx: Context, argument: str, *, approve: bool) -> None:
             ctx.t(
                 "{name} was already handled (status: {status}).",
                 name=officer.full_name,
-                status=officer.status,
+                status=ctx.t(STATUS_LABELS[UserStatus(officer.status)]),
             )
         )
         return
@@ -83,13 +83,7 @@ async def _decide(ctx: Context, argument: str, *, approve: bool) -> None:
         if approve:
             text = tr.t("An admin approved your registration as a commune officer.")
             return Outbound(text=text + "\n\n" + capabilities(tr, officer))
-        return Outbound(
-            text=tr.t(
-                "Your registration was not approved. Contact your district "
-                "or province agriculture office, or type /start to register "
-                "again."
-            )
-        )
+        return Outbound(text=capabilities(tr, officer))
 
     ctx.notify(officer, compose)
 

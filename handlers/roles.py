@@ -39,8 +39,8 @@ def capabilities(tr: Translator, user: User) -> str:
     elif user.status == UserStatus.REJECTED:
         lines.append(
             t(
-                "Your registration was not approved. Contact your district or "
-                "province agriculture office, or type /start to register again."
+                "Your registration was not approved. Contact your province's OCOP "
+                "office, or type /start to register again."
             )
         )
     elif user.status == UserStatus.ACTIVE and user.role == Role.PRODUCER:
