@@ -1,0 +1,107 @@
+"""Databases for the tests: SQLite always; PostgreSQL when OCOP_TEST_DATABASE_URL is set.
+
+SQLite tests copy a database migrated once per run (migrating and loading 3,321 communes
+for every test would dominate the suite). PostgreSQL is migrated once per run on a clean
+schema and emptied between tests. With OCOP_REQUIRE_POSTGRES=1 (CI) a missing server is a
+failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.settings import Settings
+from storage import migrate
+from storage.db import create_engine
+from storage.models import Base
+from storage.units import load_units
+
+PG_URL = os.environ.get("OCOP_TEST_DATABASE_URL", "")
+REQUIRE_PG = os.environ.get("OCOP_REQUIRE_POSTGRES") == "1"
+KEEP_TABLES = {"provinces", "communes", "alembic_version"}
+
+
+async def _prepare(url: str, *, reset_schema: bool) -> None:
+    engine = create_engine(url)
+    try:
+        if reset_schema:
+            async with engine.begin() as conn:
+                await conn.execute(text("DROP SCHEMA public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
+        await migrate.upgrade(engine)
+        from storage.db import create_session_factory
+
+        async with create_session_factory(engine)() as session, session.begin():
+            await load_units(session)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    asyncio.run(_prepare(f"sqlite+aiosqlite:///{path}", reset_schema=False))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_ready() -> str:
+    if not PG_URL:
+        if REQUIRE_PG:
+            pytest.fail("OCOP_REQUIRE_POSTGRES=1 but OCOP_TEST_DATABASE_URL is not set")
+        pytest.skip("PostgreSQL tests need OCOP_TEST_DATABASE_URL")
+    try:
+        # Requested from inside async fixtures: run on a loop of its own in another thread.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, _prepare(PG_URL, reset_schema=True)).result()
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL at OCOP_TEST_DATABASE_URL is not usable: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    return PG_URL
+
+
+async def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    tables = [t.name for t in Base.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> AsyncIterator[str]:
+    """A migrated database with the administrative units and nothing else, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "ocop.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_ready")
+    await _empty_postgres(url)
+    yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    """SQLite only: for tests about the embedded default itself."""
+    path = tmp_path / "ocop.db"
+    shutil.copy(sqlite_template, path)
+    yield f"sqlite+aiosqlite:///{path}"
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    """Settings for a test, ignoring any .env file or OCOP_ variables of the developer."""
+    values: dict[str, object] = {"database_url": database_url, "log_level": "WARNING"}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -1,0 +1,217 @@
+"""Replay a readable dialogue through the real pipeline, handlers and storage.
+
+A transcript is a text file that someone who knows OCOP but not Python can read::
+
+    # Title and comments start with '#'
+    @an                         who speaks next (console user id); default: an
+    > /start                    the user types a line
+    > [Tiếng Việt]              the user presses the button with this label
+    > (contact +84912345678)    the user shares their own contact; (contact other ...) someone else's
+    > (photo) (sticker) (location 21.03 105.85) (document plan.pdf) (blocked)
+    > (nfd Lạng Sơn)            typed on a keyboard that sends decomposed (NFD) Unicode
+    > (repeat)                  the messenger delivers the previous message a second time
+    > <10000 x a>               a 10,000-character message
+    < Chào mừng                 the next message to this user contains this text
+    < [Tiếng Việt] [English]    ...and offered exactly these buttons
+    -- restart --               the bot stops and starts again on the same database
+    -- session --               the user opens the chat again (as the console does at start)
+
+Every message the bot sends must be matched by a ``<`` line, in order: nothing is left
+unchecked. Texts match ignoring spacing; ``...`` inside a ``<`` line stands for anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.app import App
+from bot.channels.base import Capabilities
+from bot.messages import Contact, FileRef, Inbound, InboundKind, Location, Outbound
+from bot.settings import Settings
+
+CHANNEL = "console"
+
+
+class RecordingChannel:
+    """A channel that keeps what it is asked to send, per address."""
+
+    name = CHANNEL
+    capabilities = Capabilities(buttons=True, request_contact=True, documents=True)
+
+    def __init__(self) -> None:
+        self.inbox: dict[str, list[Outbound]] = {}
+
+    async def send(self, address: str, message: Outbound) -> None:
+        self.inbox.setdefault(address, []).append(message)
+
+
+@dataclass
+class Replay:
+    """The state of one replay: the app (rebuilt on restart) and who speaks."""
+
+    settings: Settings
+    app: App | None = None
+    channel: RecordingChannel = field(default_factory=RecordingChannel)
+    speaker: str = "an"
+    previous: Outbound | None = None  # the message the last '<' line matched
+    keyboards: list[Outbound] = field(default_factory=list)  # messages with buttons, oldest first
+
+    async def start(self) -> None:
+        self.app = App(self.settings)
+        await self.app.prepare()
+        self.sender = self.app.sender({CHANNEL: self.channel})
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            await self.app.close()
+            self.app = None
+
+    async def send(self, inbound: Inbound) -> None:
+        assert self.app is not None
+        await self.app.pipeline.process(inbound)
+        await self.sender.drain()
+
+    def pending(self) -> list[Outbound]:
+        return self.channel.inbox.setdefault(self.speaker, [])
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _matches(expected: str, actual: str) -> bool:
+    parts = [re.escape(_norm(p)) for p in expected.split("...")]
+    return re.search(".*".join(parts), _norm(actual), re.S) is not None
+
+
+def _inbound(speaker: str, line: str, offered: list[tuple[str, str]]) -> Inbound:
+    base = {"channel": CHANNEL, "user_id": speaker, "message_id": uuid.uuid4().hex}
+    button = re.fullmatch(r"\[(.+)\]", line)
+    if button:
+        label = button.group(1)
+        payloads = [p for lbl, p in offered if lbl == label]
+        if not payloads:
+            raise AssertionError(f"no button [{label}] offered; offered: {offered}")
+        return Inbound(**base, kind=InboundKind.BUTTON, payload=payloads[0])
+    special = re.fullmatch(r"\((\w+)\s*(.*)\)", line)
+    if special:
+        kind, arg = special.group(1), special.group(2).strip()
+        if kind == "contact":
+            other = arg.startswith("other ")
+            phone = arg.removeprefix("other ").strip()
+            return Inbound(
+                **base, kind=InboundKind.CONTACT, contact=Contact(phone=phone, is_own=not other)
+            )
+        if kind == "location":
+            lat, lon = (float(x) for x in arg.split())
+            return Inbound(
+                **base, kind=InboundKind.LOCATION, location=Location(latitude=lat, longitude=lon)
+            )
+        if kind == "photo":
+            return Inbound(**base, kind=InboundKind.PHOTO, file=FileRef(file_id="photo-1"))
+        if kind == "document":
+            return Inbound(
+                **base,
+                kind=InboundKind.DOCUMENT,
+                file=FileRef(file_id="doc-1", name=arg or "file.pdf"),
+            )
+        if kind == "nfd":  # typed on a keyboard that sends decomposed Unicode
+            return Inbound(**base, kind=InboundKind.TEXT, text=unicodedata.normalize("NFD", arg))
+        if kind == "blocked":
+            return Inbound(**base, kind=InboundKind.BLOCKED)
+        if kind in ("sticker", "voice", "video"):
+            return Inbound(**base, kind=InboundKind.UNSUPPORTED)
+        if kind == "repeat":  # the platform delivers the previous message again
+            raise AssertionError("(repeat) is handled by the runner")
+        raise AssertionError(f"unknown action ({kind})")
+    text = line.replace("\\n", "\n")
+    long = re.fullmatch(r"<(\d+) x (.)>", text)
+    if long:
+        text = long.group(2) * int(long.group(1))
+    return Inbound(**base, kind=InboundKind.TEXT, text=text)
+
+
+async def replay(path: Path, settings: Settings, variables: dict[str, str] | None = None) -> None:
+    """Run a transcript file; raises AssertionError naming the line that did not hold.
+
+    ``{name}`` in the file is replaced by ``variables[name]`` (e.g. an invite code).
+    """
+    run = Replay(settings)
+    await run.start()
+    last_inbound: Inbound | None = None
+    lines = (await asyncio.to_thread(path.read_text, encoding="utf-8")).splitlines()
+    try:
+        for number, raw in enumerate(lines, 1):
+            line = raw.strip()
+            for name, value in (variables or {}).items():
+                line = line.replace("{" + name + "}", value)
+            where = f"{path.name}:{number}: {line}"
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("@"):
+                _check_all_seen(run, where)
+                run.speaker = line[1:].strip()
+                run.previous = None
+                run.keyboards = []
+            elif line == "-- restart --":
+                _check_all_seen(run, where)
+                await run.stop()
+                await run.start()
+            elif line == "-- session --":
+                _check_all_seen(run, where)
+                await run.send(
+                    Inbound(
+                        channel=CHANNEL,
+                        user_id=run.speaker,
+                        message_id=uuid.uuid4().hex,
+                        kind=InboundKind.SESSION,
+                    )
+                )
+            elif line.startswith(">"):
+                _check_all_seen(run, where)
+                said = line[1:].strip()
+                # The newest message's buttons first; an old message's button may be pressed too.
+                offered = [
+                    (b.label, b.payload) for m in reversed(run.keyboards) for b in m.choices()
+                ]
+                if said == "(repeat)":
+                    assert last_inbound is not None, where
+                    inbound = last_inbound
+                else:
+                    inbound = _inbound(run.speaker, said, offered)
+                last_inbound = inbound
+                await run.send(inbound)
+            elif line.startswith("<"):
+                expected = line[1:].strip()
+                buttons = re.fullmatch(r"(\[[^\]]+\]\s*)+", expected)
+                if buttons:
+                    labels = re.findall(r"\[([^\]]+)\]", expected)
+                    actual = [b.label for b in run.previous.choices()] if run.previous else []
+                    assert actual == labels, f"{where}\n  buttons were: {actual}"
+                    continue
+                queue = run.pending()
+                assert queue, f"{where}\n  the bot sent nothing more to {run.speaker}"
+                message = queue.pop(0)
+                assert _matches(expected, message.text), (
+                    f"{where}\n  the bot said instead:\n    " + message.text.replace("\n", "\n    ")
+                )
+                run.previous = message
+                if message.choices():
+                    run.keyboards.append(message)
+            else:
+                raise AssertionError(f"{where}\n  cannot read this line")
+        _check_all_seen(run, f"{path.name}: end")
+    finally:
+        await run.stop()
+
+
+def _check_all_seen(run: Replay, where: str) -> None:
+    left = run.pending()
+    assert not left, f"{where}\n  unchecked message(s) to {run.speaker}:\n    " + "\n    ".join(
+        m.text.replace("\n", "\n    ") for m in left
+    )
