@@ -151,5 +151,16 @@ async def run(settings: Settings, *, console_user: str | None = None) -> None:
 
 
 def run_blocking(settings: Settings, *, console_user: str | None = None) -> None:
-    with contextlib.suppress(KeyboardInterrupt):
+    """Run until stopped; Ctrl-C is a normal way to stop, so it ends with a word, not a trace."""
+    try:
         asyncio.run(run(settings, console_user=console_user))
+    except KeyboardInterrupt:
+        tr = Translator(settings.default_language)
+        sys.stdout.write(
+            "\n"
+            + tr.t(
+                "Stopped. Your answers are saved; run the same command "
+                "to continue where you left off."
+            )
+            + "\n"
+        )

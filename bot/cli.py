@@ -83,7 +83,6 @@ def run_command(
         run_blocking(settings, console_user=user)
     except StartupError as exc:
         fail(str(exc))
-    typer.echo("")
 
 
 @db_cli.command("upgrade")

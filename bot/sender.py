@@ -25,6 +25,7 @@ from storage.users import Users
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+BLOCKED = object()  # the user blocked the bot: nothing more goes to this chat
 BACKOFF_CAP = timedelta(minutes=30)
 
 
@@ -71,9 +72,11 @@ class OutboxSender:
         async def deliver_all(group: list[OutboxMessage]) -> None:
             async with limit:
                 for index, row in enumerate(group):
-                    resume_at = await self._deliver(row)
-                    if resume_at is not None:
-                        await self._postpone(group[index + 1 :], resume_at)
+                    outcome = await self._deliver(row)
+                    if outcome is BLOCKED:
+                        return  # the chat's other rows were marked blocked with it
+                    if outcome is not None:
+                        await self._postpone(group[index + 1 :], outcome)
                         return
 
         await asyncio.gather(*(deliver_all(group) for group in by_address.values()))
@@ -101,9 +104,9 @@ class OutboxSender:
             waiter.cancel()
             stopper.cancel()
 
-    async def _deliver(self, row: OutboxMessage) -> datetime | None:
-        """Send one row and record the outcome; when later rows of this chat must wait, the
-        time they may go."""
+    async def _deliver(self, row: OutboxMessage) -> datetime | object | None:
+        """Send one row and record the outcome: None when the chat may go on, the time its
+        later rows may go when they must wait, or BLOCKED."""
         channel = self.channels[row.channel]
         message = Outbound.model_validate(row.payload)
         try:
@@ -116,7 +119,7 @@ class OutboxSender:
                 await Outbox(session).mark_blocked(row.channel, row.address, str(exc))
                 await Users(session).mark_unreachable(row.channel, row.address)
             log.info("%s user %s blocked the bot", row.channel, row.address)
-            return None  # the chat's other rows were marked blocked with it
+            return BLOCKED
         except PermanentFailure as exc:
             log.warning("outbox %s refused by %s: %s", row.id, row.channel, exc)
             async with self.session_factory() as session, session.begin():

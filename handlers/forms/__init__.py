@@ -1,0 +1,1 @@
+"""Form questions: reading what people type into typed answers."""
