@@ -105,3 +105,25 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {"database_url": database_url, "log_level": "WARNING"}
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+_postgres_outcomes: dict[str, int] = {"passed": 0, "skipped": 0}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "postgres" in report.keywords and report.when == "call" and report.passed:
+        _postgres_outcomes["passed"] += 1
+    if "postgres" in report.keywords and report.skipped:
+        _postgres_outcomes["skipped"] += 1
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI (OCOP_REQUIRE_POSTGRES=1) a skipped or absent PostgreSQL run is a failure."""
+    if not REQUIRE_PG or exitstatus not in (0, 5):
+        return
+    if _postgres_outcomes["skipped"] or not _postgres_outcomes["passed"]:
+        session.exitstatus = 1
+        print(
+            f"\nPostgreSQL tests required: {_postgres_outcomes['passed']} passed, "
+            f"{_postgres_outcomes['skipped']} skipped."
+        )
