@@ -25,6 +25,7 @@ from storage.models import utcnow
 from storage.outbox import Outbox
 from storage.places import Places
 from storage.seen import SeenMessages
+from storage.submissions import Products, Submissions
 from storage.users import Users
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,8 @@ class Pipeline:
                     places=Places(session),
                     invites=Invites(session),
                     audit=AuditLog(session),
+                    submissions=Submissions(session),
+                    products=Products(session),
                 ),
                 config=self.config,
                 now=self.clock(),

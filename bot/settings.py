@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     webhook_secret: str | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # Seconds one Bot API request may take before it counts as a time-out (and is retried).
+    telegram_timeout: float = Field(default=30.0, gt=0, le=300)
+    # Seconds a long poll (getUpdates) waits for news; Telegram allows up to 50.
+    telegram_poll_timeout: int = Field(default=25, ge=0, le=50)
+    # Outgoing pace: Telegram allows about 30 messages/s overall and about 1/s per chat.
+    telegram_rate_global: float = Field(default=25.0, gt=0, le=30)
+    telegram_rate_per_chat: float = Field(default=1.0, gt=0, le=30)
 
     zalo_token: str | None = None
 

@@ -14,7 +14,14 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
 from bot.messages import Button, Document, Inbound, Outbound
-from handlers.ports import AuditStore, InviteStore, PlaceStore, UserStore
+from handlers.ports import (
+    AuditStore,
+    InviteStore,
+    PlaceStore,
+    ProductStore,
+    SubmissionStore,
+    UserStore,
+)
 from storage.conversations import ConversationState
 from storage.models import Identity, User
 
@@ -29,6 +36,8 @@ class Stores:
     places: PlaceStore
     invites: InviteStore
     audit: AuditStore
+    submissions: SubmissionStore
+    products: ProductStore
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,9 @@ class Context:
 
     def t(self, message: str, /, **params: object) -> str:
         return self.tr.t(message, **params)
+
+    def tn(self, singular: str, plural: str, n: int, /, **params: object) -> str:
+        return self.tr.tn(singular, plural, n, **params)
 
     # -- answering -------------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ from bot.i18n import Translator
 from bot.messages import Button, InboundKind, Outbound
 from bot.text import has_letters, nfc
 from handlers.context import Context
-from handlers.phone import display_phone, normalize_phone
+from handlers.forms.readers import Rejected, read_phone
+from handlers.phone import display_phone
 from handlers.places import read_place
 from handlers.registry import flow
 from handlers.roles import ROLE_LABELS, capabilities, role_label
@@ -280,16 +281,11 @@ def read_phone_answer(ctx: Context) -> str | None:
     else:
         ctx.reply(ctx.t("Please type your phone number, for example 0912 345 678."))
         return None
-    phone = normalize_phone(raw)
-    if phone is None:
-        ctx.reply(
-            ctx.t(
-                "“{text}” is not a Vietnamese phone number. Please type it again, for "
-                "example 0912 345 678 or +84912345678.",
-                text=raw[:30],
-            )
-        )
-    return phone
+    reading = read_phone(raw)
+    if isinstance(reading, Rejected):
+        ctx.reply(ctx.t(reading.message, **reading.params))
+        return None
+    return reading.value
 
 
 async def announce_pending_officer(ctx: Context, officer: User) -> None:

@@ -10,7 +10,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from storage.models import Commune, Identity, Invite, Province, User
+from storage.models import (
+    Commune,
+    Identity,
+    Invite,
+    Product,
+    Province,
+    Submission,
+    User,
+)
 
 
 class UserStore(Protocol):
@@ -19,6 +27,7 @@ class UserStore(Protocol):
     async def admins_for_province(self, province_code: int | None) -> Sequence[User]: ...
     async def pending_officers(self, province_code: int | None) -> Sequence[User]: ...
     async def delivery_identity(self, user_id: int) -> Identity | None: ...
+    async def officers_of_commune(self, commune_code: int) -> Sequence[User]: ...
 
 
 class PlaceStore(Protocol):
@@ -45,3 +54,36 @@ class InviteStore(Protocol):
 
 class AuditStore(Protocol):
     def record(self, user_id: int | None, action: str, **detail: Any) -> None: ...
+
+
+class SubmissionStore(Protocol):
+    async def find(
+        self, form_id: str, period: str, scope_key: str, *, lock: bool = False
+    ) -> Submission | None: ...
+    async def create(
+        self,
+        *,
+        form_id: str,
+        period: str,
+        scope_key: str,
+        receipt_prefix: str,
+        user: User,
+        answers: dict[str, Any],
+        now: datetime,
+    ) -> Submission: ...
+    async def revise(
+        self, submission: Submission, *, user: User, answers: dict[str, Any], now: datetime
+    ) -> Submission: ...
+
+
+class ProductStore(Protocol):
+    async def add_idea(
+        self,
+        submission: Submission,
+        *,
+        user: User,
+        name: str,
+        producer_name: str | None,
+        group: str | None,
+    ) -> Product: ...
+    async def of_user(self, user_id: int) -> Sequence[Product]: ...

@@ -8,9 +8,10 @@ conversation's current step. A user with nothing open who is not registered is o
 from __future__ import annotations
 
 from bot.messages import InboundKind
-from bot.text import fold
-from handlers import approvals, general, onboarding, profile  # noqa: F401  (registration)
+from handlers import approvals, general, onboarding, products, profile  # noqa: F401
 from handlers.context import Context
+from handlers.forms import flow as forms_flow  # noqa: F401  (registers the form commands)
+from handlers.forms.readers import Choice, Ok, read_choice
 from handlers.general import CONFIRM_CANCEL_KEY, resume
 from handlers.registry import ACTIONS, COMMANDS, FLOWS
 
@@ -90,19 +91,17 @@ async def dispatch(ctx: Context) -> None:
 
 
 def _typed_choice_to_button(ctx: Context) -> None:
-    """Let people type a button's number or its label (any accents) instead of pressing it."""
+    """Let people type a button's number or its label (any accents, initials, the start of
+    it) instead of pressing it. Text that fits no button, or several, stays text."""
     offered = ctx.offered()
     if not offered:
         return
-    text = (ctx.inbound.text or "").strip()
-    chosen = None
-    if text.isdigit() and 1 <= int(text) <= len(offered):
-        chosen = offered[int(text) - 1]
-    else:
-        key = fold(text)
-        same = [b for b in offered if fold(b.label) == key]
-        chosen = same[0] if len(same) == 1 else None
-    if chosen is not None:
+    options = [
+        Choice(key=str(i), labels=(b.label.removeprefix("✓ "),)) for i, b in enumerate(offered)
+    ]
+    reading = read_choice(ctx.inbound.text or "", options)
+    if isinstance(reading, Ok):
+        chosen = offered[int(reading.value)]
         ctx.inbound = ctx.inbound.model_copy(
             update={"kind": InboundKind.BUTTON, "payload": chosen.payload}
         )

@@ -5,7 +5,7 @@ Every table here is created by an Alembic migration in ``storage/migrations/vers
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -219,3 +220,82 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(50))
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Submission(Base):
+    """One filed form: a commune's report for a period, a producer's monthly report, an idea.
+
+    ``answers`` is the latest revision (what counts); every revision is also kept in
+    :class:`SubmissionRevision`. ``scope_key`` makes a shared report unique: one per commune
+    (``commune:6193``) or per producer (``user:12``) per form and period.
+    """
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("form_id", "period", "scope_key"),
+        Index("ix_submissions_form_period_commune", "form_id", "period", "commune_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(10))  # "2024-Q2", "2024-06", "2024", ""
+    scope_key: Mapped[str] = mapped_column(String(80))
+    province_code: Mapped[int | None] = mapped_column(ForeignKey("provinces.code"))
+    commune_code: Mapped[int | None] = mapped_column(ForeignKey("communes.code"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    receipt: Mapped[str] = mapped_column(String(30), unique=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="submitted")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class SubmissionRevision(Base):
+    __tablename__ = "submission_revisions"
+    __table_args__ = (UniqueConstraint("submission_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ProductStatus(StrEnum):
+    """Where a product stands in the OCOP annual cycle."""
+
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    SELECTED = "selected"
+    NOT_SELECTED = "not_selected"
+    EVALUATED = "evaluated"
+    CERTIFIED = "certified"
+
+
+class Product(Base):
+    """A product idea or certified product and its status along the OCOP cycle."""
+
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="SET NULL"), unique=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    province_code: Mapped[int | None] = mapped_column(ForeignKey("provinces.code"))
+    commune_code: Mapped[int | None] = mapped_column(ForeignKey("communes.code"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    producer_name: Mapped[str | None] = mapped_column(String(200))
+    product_group: Mapped[str | None] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20), default=ProductStatus.SUBMITTED)
+    stars: Mapped[int | None] = mapped_column(Integer)
+    certificate_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

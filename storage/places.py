@@ -16,7 +16,7 @@ Unit = TypeVar("Unit", Province, Commune)
 
 
 def initials(name: str) -> tuple[str, str]:
-    """"Thành phố Hồ Chí Minh" → ("hcm", "tphcm"): the abbreviations people type."""
+    """ "Thành phố Hồ Chí Minh" → ("hcm", "tphcm"): the abbreviations people type."""
     full = "".join(word[0] for word in fold(name).split())
     short = "".join(word[0] for word in search_key(name).split())
     return short, full

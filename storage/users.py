@@ -67,6 +67,14 @@ class Users:
             statement = statement.where(User.province_code == province_code)
         return (await self.session.scalars(statement.order_by(User.created_at))).all()
 
+    async def officers_of_commune(self, commune_code: int) -> Sequence[User]:
+        statement = select(User).where(
+            User.commune_code == commune_code,
+            User.role == Role.OFFICER,
+            User.status == UserStatus.ACTIVE,
+        )
+        return (await self.session.scalars(statement.order_by(User.id))).all()
+
     async def delivery_identity(self, user_id: int) -> Identity | None:
         """Where to send what the user did not ask for (approvals, reminders): the messenger
         they used last that can still reach them."""

@@ -1,0 +1,231 @@
+"""The pure part of the form engine: which questions apply, how an answer is read, how an
+answer is shown. No state, no storage: the flow (``flow.py``) drives it.
+
+Answers are kept as JSON values: numbers as strings (no float rounding), dates as ISO
+strings, choices as option keys, photos as lists of file ids, locations as [lat, lon].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bot.i18n import N_, Translator
+from bot.messages import Inbound, InboundKind
+from handlers.forms import readers
+from handlers.forms.readers import Ambiguous, Choice, NeedsConfirmation, Ok, Rejected
+from handlers.forms.schema import Form, Question, QuestionType
+from handlers.phone import display_phone
+
+MSG_SEND_LOCATION = N_(
+    "Please share your location with the button, or type it as "
+    "latitude, longitude, for example {example}."
+)
+MSG_SEND_PHOTO = N_("Please send a photo, or press “Done” when you have sent them all.")
+MSG_TYPE_ANSWER = N_("Please type your answer, for example {example}.")
+MSG_PRESS_BUTTON = N_("Please press one of the buttons, or type its number.")
+
+
+def _number(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def condition_holds(when: dict[str, Any] | None, answers: dict[str, Any]) -> bool:
+    """``when`` holds when every referenced earlier answer fits (a skipped one never does)."""
+    for ref, condition in (when or {}).items():
+        value = answers.get(ref)
+        checks = condition if isinstance(condition, dict) else {"eq": condition}
+        for op, expected in checks.items():
+            if op == "answered":
+                if (value is not None) != bool(expected):
+                    return False
+                continue
+            if value is None:
+                return False
+            if op == "eq" and value != expected:
+                return False
+            if op == "ne" and value == expected:
+                return False
+            if op == "in" and value not in expected:
+                return False
+            if op == "not_in" and value in expected:
+                return False
+            if op in ("gt", "gte", "lt", "lte"):
+                number, bound = _number(value), _number(expected)
+                if number is None or bound is None:
+                    return False
+                holds = {
+                    "gt": number > bound,
+                    "gte": number >= bound,
+                    "lt": number < bound,
+                    "lte": number <= bound,
+                }[op]
+                if not holds:
+                    return False
+    return True
+
+
+def applicable(form: Form, answers: dict[str, Any]) -> list[Question]:
+    """The questions to ask, given the answers so far (conditions evaluated in order)."""
+    return [q for q in form.questions if condition_holds(q.when, answers)]
+
+
+def next_question(form: Form, answers: dict[str, Any], after: str | None) -> Question | None:
+    """The first applicable question after ``after`` (from the start when None)."""
+    questions = applicable(form, answers)
+    if after is not None:
+        ids = [q.id for q in form.questions]
+        position = ids.index(after)
+        questions = [q for q in questions if ids.index(q.id) > position]
+    return questions[0] if questions else None
+
+
+def choices(question: Question) -> list[Choice]:
+    return [
+        Choice(key=o.key, labels=(o.vi, *([o.en] if o.en else []), *o.aliases))
+        for o in question.options
+    ]
+
+
+@dataclass(frozen=True)
+class NeedsMore:
+    """A photo question took one photo and waits for more (or "Done")."""
+
+    value: list[str]
+
+
+Reading = Ok[Any] | Rejected | NeedsConfirmation[Any] | Ambiguous | NeedsMore
+
+
+def read_answer(
+    question: Question, inbound: Inbound, *, today: date, current: Any = None
+) -> Reading:
+    """Read one answer for ``question`` from what the user sent (text, photo, location)."""
+    kind = question.type
+    if kind is QuestionType.PHOTO:
+        if inbound.kind is InboundKind.PHOTO and inbound.file is not None:
+            photos = [*list(current or []), inbound.file.file_id]
+            if len(photos) > question.max_photos:
+                return Rejected(
+                    N_("At most {max} photos. Press “Done” to go on."),
+                    {"max": str(question.max_photos)},
+                )
+            return NeedsMore(photos) if len(photos) < question.max_photos else Ok(photos)
+        return Rejected(MSG_SEND_PHOTO)
+    if kind is QuestionType.LOCATION:
+        if inbound.kind is InboundKind.LOCATION and inbound.location is not None:
+            return Ok([inbound.location.latitude, inbound.location.longitude])
+        if inbound.kind is InboundKind.TEXT and inbound.text:
+            parts = inbound.text.replace(";", ",").split(",")
+            if len(parts) == 2:
+                try:
+                    lat, lon = float(parts[0]), float(parts[1])
+                except ValueError:
+                    lat, lon = 999.0, 999.0
+                if -90 <= lat <= 90 and -180 <= lon <= 180:
+                    return Ok([lat, lon])
+        return Rejected(MSG_SEND_LOCATION, {"example": "21.0285, 105.8542"})
+    if inbound.kind is not InboundKind.TEXT or inbound.text is None:
+        if kind in (QuestionType.CHOICE, QuestionType.YES_NO, QuestionType.MULTI_CHOICE):
+            return Rejected(MSG_PRESS_BUTTON)
+        return Rejected(MSG_TYPE_ANSWER, {"example": example(question)})
+    text = inbound.text
+    if kind is QuestionType.TEXT:
+        return readers.read_text(
+            text,
+            min_length=question.min_length,
+            max_length=question.max_length,
+            pattern=question.pattern,
+            pattern_example=question.pattern_example,
+        )
+    if kind is QuestionType.INTEGER:
+        result = readers.read_integer(
+            text,
+            min_value=None if question.min is None else int(question.min),
+            max_value=None if question.max is None else int(question.max),
+            unit=question.unit,
+        )
+        return _jsonable(result)
+    if kind is QuestionType.DECIMAL:
+        result = readers.read_decimal(
+            text,
+            min_value=None if question.min is None else Decimal(str(question.min)),
+            max_value=None if question.max is None else Decimal(str(question.max)),
+            unit=question.unit,
+        )
+        return _jsonable(result)
+    if kind is QuestionType.YES_NO:
+        return readers.read_yes_no(text)
+    if kind is QuestionType.DATE:
+        result = readers.read_date(text, today=today)
+        return Ok(result.value.isoformat()) if isinstance(result, Ok) else result
+    if kind is QuestionType.PHONE:
+        return readers.read_phone(text)
+    if kind is QuestionType.CHOICE:
+        return readers.read_choice(text, choices(question))
+    if kind is QuestionType.MULTI_CHOICE:
+        result = readers.read_choices(
+            text,
+            choices(question),
+            min_count=question.min_choices if question.required else 0,
+            max_count=question.max_choices,
+        )
+        return Ok(list(result.value)) if isinstance(result, Ok) else result
+    raise AssertionError(f"unknown question type {kind}")
+
+
+def _jsonable(result: Any) -> Reading:
+    """Numbers are stored as strings: Decimal("1.5") must not become 1.4999."""
+    if isinstance(result, Ok):
+        return Ok(str(result.value))
+    if isinstance(result, NeedsConfirmation):
+        alternative = None if result.alternative is None else str(result.alternative)
+        return NeedsConfirmation(str(result.value), alternative, result.message, result.params)
+    return result
+
+
+def example(question: Question) -> str:
+    return {
+        QuestionType.INTEGER: "12",
+        QuestionType.DECIMAL: "1,5",
+        QuestionType.DATE: "15/3/2024",
+        QuestionType.PHONE: "0912 345 678",
+    }.get(question.type, "…")
+
+
+def show_answer(question: Question, value: Any, tr: Translator) -> str:
+    """An answer as the user reads it back in the review (Vietnamese number format)."""
+    if value is None:
+        return tr.t("(skipped)")
+    kind = question.type
+    if kind in (QuestionType.INTEGER, QuestionType.DECIMAL):
+        number = _number(value)
+        shown = tr.number(number) if number is not None else str(value)
+        return f"{shown} {question.unit}" if question.unit else shown
+    if kind is QuestionType.YES_NO:
+        return tr.t("Yes") if value else tr.t("No")
+    if kind is QuestionType.CHOICE:
+        return _option_label(question, value, tr.language)
+    if kind is QuestionType.MULTI_CHOICE:
+        return ", ".join(_option_label(question, key, tr.language) for key in value) or "—"
+    if kind is QuestionType.DATE:
+        return tr.date(date.fromisoformat(value))
+    if kind is QuestionType.PHONE:
+        return display_phone(value)
+    if kind is QuestionType.PHOTO:
+        return tr.tn("{n} photo", "{n} photos", len(value))
+    if kind is QuestionType.LOCATION:
+        return f"{value[0]:.5f}, {value[1]:.5f}"
+    return str(value)
+
+
+def _option_label(question: Question, key: str, language: str) -> str:
+    for option in question.options:
+        if option.key == key:
+            return option.label(language)
+    return key

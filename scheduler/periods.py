@@ -1,0 +1,85 @@
+"""Reporting periods: the keys reports are filed under ("2024-Q2", "2024-06", "2024").
+
+Until the reporting calendar decides which period a report belongs to, :func:`current_period`
+is the single place that does; the calendar replaces it there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+
+class PeriodKind(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+    NONE = "none"  # registrations: not tied to a period
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: PeriodKind
+    key: str
+    start: date
+    end: date  # inclusive
+
+    def label(self, language: str) -> str:
+        """How people name the period: "quý 2/2024", "tháng 6/2024", "Q2 2024"."""
+        if self.kind is PeriodKind.QUARTER:
+            quarter = (self.start.month - 1) // 3 + 1
+            if language == "vi":
+                return f"quý {quarter}/{self.start.year}"
+            return f"Q{quarter} {self.start.year}"
+        if self.kind is PeriodKind.MONTH:
+            if language == "vi":
+                return f"tháng {self.start.month}/{self.start.year}"
+            return self.start.strftime("%B %Y")
+        if self.kind is PeriodKind.YEAR:
+            return f"năm {self.start.year}" if language == "vi" else str(self.start.year)
+        return ""
+
+
+def _month_end(year: int, month: int) -> date:
+    first_next = date(year + (month == 12), month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+def period_of(kind: PeriodKind, day: date) -> Period:
+    if kind is PeriodKind.MONTH:
+        return Period(
+            kind, f"{day.year}-{day.month:02d}", day.replace(day=1), _month_end(day.year, day.month)
+        )
+    if kind is PeriodKind.QUARTER:
+        quarter = (day.month - 1) // 3 + 1
+        first = date(day.year, 3 * quarter - 2, 1)
+        return Period(kind, f"{day.year}-Q{quarter}", first, _month_end(day.year, 3 * quarter))
+    if kind is PeriodKind.YEAR:
+        return Period(kind, str(day.year), date(day.year, 1, 1), date(day.year, 12, 31))
+    return Period(kind, "", day, day)
+
+
+def current_period(kind: PeriodKind, today: date) -> Period:
+    """The period a report started today belongs to (the calendar will refine this)."""
+    return period_of(kind, today)
+
+
+_KEY = re.compile(r"^(\d{4})(?:-(Q[1-4]|\d{2}))?$")
+
+
+def parse_period(key: str) -> Period | None:
+    """``2024-Q2`` / ``2024-06`` / ``2024`` back to a period; None when it is not one."""
+    match = _KEY.match(key.strip().upper())
+    if not match:
+        return None
+    year, part = int(match.group(1)), match.group(2)
+    if part is None:
+        return period_of(PeriodKind.YEAR, date(year, 1, 1))
+    if part.startswith("Q"):
+        return period_of(PeriodKind.QUARTER, date(year, 3 * int(part[1]) - 2, 1))
+    month = int(part)
+    if not 1 <= month <= 12:
+        return None
+    return period_of(PeriodKind.MONTH, date(year, month, 1))

@@ -1,0 +1,145 @@
+"""Filed forms and their revisions; products registered through ideas."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Product, ProductStatus, Submission, SubmissionRevision, User
+
+
+class Submissions:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def find(
+        self, form_id: str, period: str, scope_key: str, *, lock: bool = False
+    ) -> Submission | None:
+        statement = select(Submission).where(
+            Submission.form_id == form_id,
+            Submission.period == period,
+            Submission.scope_key == scope_key,
+        )
+        if lock:
+            statement = statement.with_for_update()
+        return (await self.session.scalars(statement)).first()
+
+    async def get(self, submission_id: int) -> Submission | None:
+        return await self.session.get(Submission, submission_id)
+
+    async def create(
+        self,
+        *,
+        form_id: str,
+        period: str,
+        scope_key: str,
+        receipt_prefix: str,
+        user: User,
+        answers: dict[str, Any],
+        now: datetime,
+    ) -> Submission:
+        """File a first revision. Two officers racing here meet the unique key; the loser's
+        message is replayed by the pipeline and then finds the winner's report."""
+        submission = Submission(
+            form_id=form_id,
+            period=period,
+            scope_key=scope_key,
+            province_code=user.province_code,
+            commune_code=user.commune_code,
+            user_id=user.id,
+            revision=1,
+            receipt="pending",
+            answers=answers,
+            submitted_at=now,
+            updated_at=now,
+            updated_by=user.id,
+        )
+        self.session.add(submission)
+        await self.session.flush()
+        submission.receipt = f"{receipt_prefix}-{submission.id:06d}"
+        self.session.add(
+            SubmissionRevision(
+                submission_id=submission.id,
+                revision=1,
+                answers=answers,
+                user_id=user.id,
+                created_at=now,
+            )
+        )
+        await self.session.flush()
+        return submission
+
+    async def revise(
+        self, submission: Submission, *, user: User, answers: dict[str, Any], now: datetime
+    ) -> Submission:
+        """A new revision becomes the report; the earlier ones stay in the history."""
+        submission.revision += 1
+        submission.answers = answers
+        submission.updated_at = now
+        submission.updated_by = user.id
+        submission.status = "submitted"
+        self.session.add(
+            SubmissionRevision(
+                submission_id=submission.id,
+                revision=submission.revision,
+                answers=answers,
+                user_id=user.id,
+                created_at=now,
+            )
+        )
+        await self.session.flush()
+        return submission
+
+    async def revisions(self, submission_id: int) -> Sequence[SubmissionRevision]:
+        statement = (
+            select(SubmissionRevision)
+            .where(SubmissionRevision.submission_id == submission_id)
+            .order_by(SubmissionRevision.revision)
+        )
+        return (await self.session.scalars(statement)).all()
+
+    async def count_for_user(self, form_id: str, user_id: int) -> int:
+        statement = select(func.count()).where(
+            Submission.form_id == form_id, Submission.user_id == user_id
+        )
+        return int(await self.session.scalar(statement) or 0)
+
+
+class Products:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_idea(
+        self,
+        submission: Submission,
+        *,
+        user: User,
+        name: str,
+        producer_name: str | None,
+        group: str | None,
+    ) -> Product:
+        product = Product(
+            submission_id=submission.id,
+            user_id=user.id,
+            province_code=user.province_code,
+            commune_code=user.commune_code,
+            name=name,
+            producer_name=producer_name,
+            product_group=group,
+            status=ProductStatus.SUBMITTED,
+        )
+        self.session.add(product)
+        await self.session.flush()
+        return product
+
+    async def of_user(self, user_id: int) -> Sequence[Product]:
+        statement = select(Product).where(Product.user_id == user_id).order_by(Product.id)
+        return (await self.session.scalars(statement)).all()
+
+    async def for_submission(self, submission_id: int) -> Product | None:
+        statement = select(Product).where(Product.submission_id == submission_id)
+        return (await self.session.scalars(statement)).first()
