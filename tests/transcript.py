@@ -15,6 +15,9 @@ A transcript is a text file that someone who knows OCOP but not Python can read:
     < [Tiếng Việt] [English]    ...and offered exactly these buttons
     -- restart --               the bot stops and starts again on the same database
     -- session --               the user opens the chat again (as the console does at start)
+    -- today is 10/06/2024 --   the bot's clock (Vietnam time, 09:00) from here on
+    -- officer an: Cao Lộc, Lạng Sơn --   a registered, approved officer (name "Officer an")
+    -- producer hoa: Cao Lộc, Lạng Sơn -- a registered producer; "with a product" adds one
 
 Every message the bot sends must be matched by a ``<`` line, in order: nothing is left
 unchecked. Texts match ignoring spacing; ``...`` inside a ``<`` line stands for anything.
@@ -27,12 +30,17 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.app import App
 from bot.channels.base import Capabilities
 from bot.messages import Contact, FileRef, Inbound, InboundKind, Location, Outbound
 from bot.settings import Settings
+from storage.models import Product, ProductStatus, Role, UserStatus
+from storage.places import Places
+from storage.users import Users
 
 CHANNEL = "console"
 
@@ -61,10 +69,14 @@ class Replay:
     previous: Outbound | None = None  # the message the last '<' line matched
     keyboards: list[Outbound] = field(default_factory=list)  # messages with buttons, oldest first
 
+    today: datetime | None = None
+
     async def start(self) -> None:
         self.app = App(self.settings)
         await self.app.prepare()
         self.sender = self.app.sender({CHANNEL: self.channel})
+        if self.today is not None:
+            self.app.pipeline.clock = lambda: self.today  # type: ignore[assignment,return-value]
 
     async def stop(self) -> None:
         if self.app is not None:
@@ -172,6 +184,9 @@ async def replay(path: Path, settings: Settings, variables: dict[str, str] | Non
                         kind=InboundKind.SESSION,
                     )
                 )
+            elif given := re.fullmatch(r"-- (.+) --", line):
+                _check_all_seen(run, where)
+                await _given(run, given.group(1), where)
             elif line.startswith(">"):
                 _check_all_seen(run, where)
                 said = line[1:].strip()
@@ -215,3 +230,40 @@ def _check_all_seen(run: Replay, where: str) -> None:
     assert not left, f"{where}\n  unchecked message(s) to {run.speaker}:\n    " + "\n    ".join(
         m.text.replace("\n", "\n    ") for m in left
     )
+
+
+async def _given(run: Replay, statement: str, where: str) -> None:
+    """Set the scene without replaying it: the clock, or users who registered earlier."""
+    assert run.app is not None
+    day = re.fullmatch(r"today is (\d{1,2})/(\d{1,2})/(\d{4})", statement)
+    if day:
+        d, m, y = (int(x) for x in day.groups())
+        run.today = datetime(y, m, d, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+        run.app.pipeline.clock = lambda: run.today  # type: ignore[assignment,return-value]
+        return
+    person = re.fullmatch(r"(officer|producer) (\w+): ([^,]+), (.+?)( with a product)?", statement)
+    if not person:
+        raise AssertionError(f"{where}\n  cannot read this scene")
+    role, name, commune_name, province_name, product = person.groups()
+    async with run.app.session_factory() as session, session.begin():
+        places = Places(session)
+        province = (await places.search_provinces(province_name))[0]
+        commune = (await places.search_communes(province.code, commune_name))[0]
+        user, _identity = await Users(session).create_with_identity(CHANNEL, name, language="vi")
+        user.role = Role.OFFICER if role == "officer" else Role.PRODUCER
+        user.status = UserStatus.ACTIVE
+        user.full_name = f"{role.capitalize()} {name}"
+        user.phone = "+8491234" + f"{abs(hash(name)) % 10000:04d}"
+        user.province_code, user.commune_code = province.code, commune.code
+        user.consent_at = datetime.now(ZoneInfo("UTC"))
+        if product:
+            session.add(
+                Product(
+                    user_id=user.id,
+                    province_code=province.code,
+                    commune_code=commune.code,
+                    name="Mật ong bạc hà",
+                    status=ProductStatus.CERTIFIED,
+                    stars=4,
+                )
+            )

@@ -36,9 +36,15 @@ def _number(value: Any) -> Decimal | None:
 
 
 def condition_holds(when: dict[str, Any] | None, answers: dict[str, Any]) -> bool:
-    """``when`` holds when every referenced earlier answer fits (a skipped one never does)."""
+    """``when`` holds when every referenced earlier answer fits (a skipped one never does).
+
+    A question not answered yet counts as fitting, so that progress ("Câu 1/15") counts the
+    questions that may still come; the count shrinks once an answer rules some out.
+    """
     for ref, condition in (when or {}).items():
-        value = answers.get(ref)
+        if ref not in answers:
+            continue
+        value = answers[ref]
         checks = condition if isinstance(condition, dict) else {"eq": condition}
         for op, expected in checks.items():
             if op == "answered":
