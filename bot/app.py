@@ -20,6 +20,8 @@ from bot.pipeline import Pipeline, StorageUnavailable
 from bot.sender import OutboxSender
 from bot.settings import Settings
 from handlers.context import HandlerConfig
+from handlers.forms.flow import install as install_forms
+from handlers.forms.schema import FormError
 from storage import migrate
 from storage.db import create_engine, create_session_factory, is_sqlite
 from storage.models import Identity, Role, User, UserStatus
@@ -52,6 +54,10 @@ class App:
     async def prepare(self) -> None:
         """Make the database ready: migrate SQLite by itself, check PostgreSQL is migrated,
         load the administrative units, promote the admins named in settings."""
+        try:
+            install_forms()
+        except FormError as exc:
+            raise StartupError(str(exc)) from None
         try:
             if is_sqlite(self.settings.database_url):
                 await migrate.upgrade(self.engine)

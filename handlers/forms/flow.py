@@ -14,6 +14,7 @@ revision is kept.
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 from bot.i18n import Translator
@@ -21,9 +22,9 @@ from bot.messages import Button, InboundKind, Outbound
 from handlers.context import Context
 from handlers.forms import engine
 from handlers.forms.readers import Ambiguous, NeedsConfirmation, Ok, Rejected
-from handlers.forms.registry import FORMS
+from handlers.forms.registry import FORMS, install_forms
 from handlers.forms.schema import Form, Question, QuestionType
-from handlers.registry import command, flow
+from handlers.registry import COMMANDS, command, flow
 from scheduler.periods import PeriodKind, current_period
 from storage.models import Role, Submission, UserStatus
 
@@ -135,13 +136,17 @@ async def start_form(ctx: Context, form: Form) -> None:
     await FORM_FLOW.advance(ctx, after=None)
 
 
-def _register_commands() -> None:
-    for form in FORMS.values():
+def _register_form_commands(form: Form) -> None:
+    async def starter(ctx: Context, _argument: str) -> None:
+        await start_form(ctx, form)
 
-        async def starter(ctx: Context, _argument: str, form: Form = form) -> None:
-            await start_form(ctx, form)
+    for name in form.commands:
+        COMMANDS[name] = starter
 
-        command(*form.commands)(starter)
+
+def install(folder: Path | None = None) -> None:
+    """Load the forms (start-up) and make their commands (/baocao, /dangky, ...) work."""
+    install_forms(folder, _register_form_commands)
 
 
 # -- the flow ---------------------------------------------------------------------------------
@@ -588,7 +593,6 @@ class FormFlow:
 
 FORM_FLOW = FormFlow()
 flow(FORM_FLOW)
-_register_commands()
 
 
 def _in_form(ctx: Context) -> bool:

@@ -1,13 +1,27 @@
-"""The forms in use, loaded and checked once at import (start-up): a broken form file stops
-the bot before anyone is asked a question from it."""
+"""The forms in use. Loaded and checked by :func:`install_forms` at start-up, so a broken
+form file stops the bot with one sentence before anyone is asked a question from it."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from pathlib import Path
 
 from handlers.forms.schema import DEFINITIONS_DIR, Form, load_forms
 
-# Operators may keep their own forms elsewhere (one YAML file per form).
-FORMS_DIR = Path(os.environ.get("OCOP_FORMS_DIR") or DEFINITIONS_DIR)
-FORMS: dict[str, Form] = load_forms(FORMS_DIR)
+FORMS: dict[str, Form] = {}
+_installed_from: list[Path] = []
+
+
+def install_forms(folder: Path | None, register: Callable[[Form], None]) -> dict[str, Form]:
+    """Load every form in ``folder`` (the built-in ones by default) and register their
+    commands; raises :class:`~handlers.forms.schema.FormError` on a broken file."""
+    folder = folder or DEFINITIONS_DIR
+    if _installed_from == [folder]:
+        return FORMS
+    forms = load_forms(folder)
+    FORMS.clear()
+    FORMS.update(forms)
+    for form in forms.values():
+        register(form)
+    _installed_from[:] = [folder]
+    return FORMS

@@ -1,0 +1,93 @@
+"""Form files: the built-in ones load; a broken one is refused with file, question, problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handlers.forms.engine import applicable, condition_holds
+from handlers.forms.schema import FormError, QuestionType, load_form, load_forms
+
+GOOD = """
+id: sample
+title: {vi: Mẫu, en: Sample}
+audience: officer
+period: quarter
+shared_by: commune
+receipt_prefix: MAU
+commands: [mau]
+questions:
+  - id: count
+    type: integer
+    label: {vi: Số lượng}
+    min: 0
+  - id: detail
+    type: text
+    label: {vi: Chi tiết}
+    when: {count: {gt: 0}}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sample.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_built_in_forms_load() -> None:
+    forms = load_forms()
+    assert set(forms) == {"commune_report", "product_idea", "producer_monthly"}
+    groups = forms["product_idea"].question("product_group")
+    assert groups.type is QuestionType.CHOICE and len(groups.options) == 6
+
+
+def test_a_good_file_loads_and_conditions_apply(tmp_path: Path) -> None:
+    form = load_form(write(tmp_path, GOOD))
+    assert [q.id for q in applicable(form, {"count": "0"})] == ["count"]
+    assert [q.id for q in applicable(form, {"count": "3"})] == ["count", "detail"]
+    assert [q.id for q in applicable(form, {})] == ["count", "detail"]  # not answered yet
+    assert condition_holds({"count": {"gt": 0}}, {"count": None}) is False  # skipped
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("type: integer", "type: number"), "question 'count': type: Input should be"),
+        (("    min: 0", "    min: 5\n    max: 1"), "question 'count': min is larger than max"),
+        (
+            ("when: {count: {gt: 0}}", "when: {later: 1}"),
+            "question 'detail': 'when' refers to 'later', which is not an earlier question",
+        ),
+        (
+            ("when: {count: {gt: 0}}", "when: {count: {bigger: 0}}"),
+            "question 'detail': unknown condition ['bigger']",
+        ),
+        (("  - id: detail", "  - id: count"), "question 'count': the id is used twice"),
+        (
+            ("label: {vi: Số lượng}", "label: {en: Count}"),
+            "question 'count': label.vi: Field required",
+        ),
+        (
+            ("audience: officer", "audience: everyone"),
+            "audience: Input should be 'officer' or 'producer'",
+        ),
+        (("commands: [mau]", "commands: [mau"), "cannot be read"),
+    ],
+)
+def test_a_broken_file_names_file_question_and_problem(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    path = write(tmp_path, GOOD.replace(*change))
+    with pytest.raises(FormError) as error:
+        load_form(path)
+    message = str(error.value)
+    assert message.startswith(f"Form file {path}: ")
+    assert expected in message
+
+
+def test_two_forms_cannot_share_a_command(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(GOOD.replace("id: sample", "id: other"), encoding="utf-8")
+    with pytest.raises(FormError, match="command /mau is also used by 'sample'"):
+        load_forms(tmp_path)
