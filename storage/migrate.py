@@ -20,7 +20,7 @@ def alembic_config() -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     """Bring the schema to ``revision`` on the bot's own engine, in one transaction."""
 
     def _upgrade(connection: Connection) -> None:

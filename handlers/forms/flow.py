@@ -24,7 +24,7 @@ from handlers.forms import engine
 from handlers.forms.readers import Ambiguous, NeedsConfirmation, Ok, Rejected
 from handlers.forms.registry import FORMS, install_forms
 from handlers.forms.schema import Form, Question, QuestionType
-from handlers.registry import COMMANDS, command, flow
+from handlers.registry import COMMANDS, action, command, flow
 from scheduler.periods import PeriodKind, current_period
 from storage.models import Role, Submission, UserStatus
 
@@ -597,6 +597,16 @@ flow(FORM_FLOW)
 
 def _in_form(ctx: Context) -> bool:
     return ctx.in_conversation and ctx.state is not None and ctx.state.flow == NAME
+
+
+@action("form")
+async def open_form(ctx: Context, form_id: str) -> None:
+    """A button that starts or resumes a form (reminders, an admin's "please fix" note)."""
+    form = FORMS.get(form_id)
+    if form is None:
+        ctx.reply(ctx.t("That button is no longer valid."))
+        return
+    await start_form(ctx, form)
 
 
 @command("quaylai", "back")
