@@ -12,6 +12,7 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.broadcasts import report_finished_broadcasts
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel, inbound_from_line, read_lines, session_opened
 from bot.i18n import Translator
@@ -90,6 +91,7 @@ class App:
 
     def sender(self, channels: dict[str, Channel], *, address: str | None = None) -> OutboxSender:
         sender = OutboxSender(self.session_factory, channels, address=address)
+        sender.after_round.append(lambda: report_finished_broadcasts(self.session_factory))
         self.senders.append(sender)
         return sender
 

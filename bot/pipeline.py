@@ -19,11 +19,13 @@ from bot.messages import Inbound, InboundKind, Outbound
 from handlers.context import Context, HandlerConfig, Stores
 from handlers.router import dispatch
 from storage.audit import AuditLog
+from storage.broadcasts import Broadcasts
 from storage.conversations import Conversations
 from storage.invites import Invites
 from storage.models import utcnow
 from storage.outbox import Outbox
 from storage.places import Places
+from storage.progress import Progress
 from storage.seen import SeenMessages
 from storage.submissions import Products, Submissions
 from storage.users import Users
@@ -98,6 +100,8 @@ class Pipeline:
                     audit=AuditLog(session),
                     submissions=Submissions(session),
                     products=Products(session),
+                    progress=Progress(session),
+                    broadcasts=Broadcasts(session),
                 ),
                 config=self.config,
                 now=self.clock(),

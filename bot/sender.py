@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -52,6 +52,8 @@ class OutboxSender:
         self.concurrency = concurrency
         self.clock = clock
         self._wake = asyncio.Event()
+        # Work to do after a round that delivered something (e.g. broadcast summaries).
+        self.after_round: list[Callable[[], Awaitable[object]]] = []
 
     def wake(self) -> None:
         self._wake.set()
@@ -80,6 +82,11 @@ class OutboxSender:
                         return
 
         await asyncio.gather(*(deliver_all(group) for group in by_address.values()))
+        for follow_up in self.after_round:
+            try:
+                await follow_up()
+            except Exception:
+                log.exception("after-round work failed")
         return len(rows)
 
     async def drain(self, *, max_rounds: int = 1000) -> None:

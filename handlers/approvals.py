@@ -4,27 +4,12 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from bot.messages import Button, Outbound
+from handlers.access import may_manage, refuse_non_admin
 from handlers.context import Context
 from handlers.phone import display_phone
 from handlers.registry import action, command
 from handlers.roles import STATUS_LABELS, capabilities
-from storage.models import Role, User, UserStatus
-
-
-def may_approve(admin: User, officer: User) -> bool:
-    """National admins approve anyone; a province admin only officers of their province."""
-    if not admin.is_admin:
-        return False
-    return admin.role == Role.NATIONAL_ADMIN or admin.province_code == officer.province_code
-
-
-def refuse_non_admin(ctx: Context, action_name: str) -> bool:
-    """Refuse and audit an admin action by someone who is not an admin; True when refused."""
-    if ctx.user.is_admin:
-        return False
-    ctx.stores.audit.record(ctx.user.id, "refused", attempted=action_name)
-    ctx.reply(ctx.t("Only admins can do this."))
-    return True
+from storage.models import Role, UserStatus
 
 
 @command("duyet", "approve", "pending")
@@ -58,7 +43,7 @@ async def _decide(ctx: Context, argument: str, *, approve: bool) -> None:
     if refuse_non_admin(ctx, "approve" if approve else "reject"):
         return
     officer = await ctx.stores.users.get(int(argument)) if argument.isdigit() else None
-    if officer is None or not may_approve(ctx.user, officer):
+    if officer is None or not may_manage(ctx.user, officer):
         ctx.reply(ctx.t("That button is no longer valid."))
         return
     if officer.status != UserStatus.PENDING:

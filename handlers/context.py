@@ -16,9 +16,11 @@ from bot.i18n import Translator
 from bot.messages import Button, Document, Inbound, Outbound
 from handlers.ports import (
     AuditStore,
+    BroadcastStore,
     InviteStore,
     PlaceStore,
     ProductStore,
+    ProgressStore,
     SubmissionStore,
     UserStore,
 )
@@ -38,6 +40,8 @@ class Stores:
     audit: AuditStore
     submissions: SubmissionStore
     products: ProductStore
+    progress: ProgressStore
+    broadcasts: BroadcastStore
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,10 @@ class HandlerConfig:
     admin_identities: frozenset[tuple[str, str]] = frozenset()
     default_language: str = "vi"
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+    # "https://t.me/<bot>?start={code}" once the Telegram channel knows its bot's name.
+    invite_link: str | None = None
+    # When a report of a period is due (end of the deadline day); None until the calendar knows.
+    deadline_of: Callable[[str, str], datetime | None] = lambda _form, _period: None
 
 
 Compose = Callable[[Translator], Outbound]

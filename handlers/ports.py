@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from storage.models import (
+    Broadcast,
     Commune,
     Identity,
     Invite,
@@ -19,6 +20,8 @@ from storage.models import (
     Submission,
     User,
 )
+from storage.progress import Expected
+from storage.scope import Scope
 
 
 class UserStore(Protocol):
@@ -87,3 +90,39 @@ class ProductStore(Protocol):
         group: str | None,
     ) -> Product: ...
     async def of_user(self, user_id: int) -> Sequence[Product]: ...
+
+
+class ProgressStore(Protocol):
+    async def submissions(
+        self, form_id: str, period: str, scope: Scope
+    ) -> Sequence[Submission]: ...
+    async def by_receipt(self, receipt: str, scope: Scope) -> Submission | None: ...
+    async def get(self, submission_id: int, scope: Scope) -> Submission | None: ...
+    async def expected_communes(
+        self, form_id: str, period: str, scope: Scope
+    ) -> list[Expected]: ...
+    async def expected_producers(
+        self, form_id: str, period: str, scope: Scope, *, with_product: bool
+    ) -> list[Expected]: ...
+
+
+class BroadcastStore(Protocol):
+    async def recipients(
+        self,
+        scope: Scope,
+        *,
+        role: str | None,
+        province_code: int | None,
+        commune_code: int | None,
+        exclude: int | None = None,
+    ) -> Sequence[User]: ...
+    async def create(
+        self,
+        *,
+        author_id: int,
+        text: str,
+        audience: str,
+        province_code: int | None,
+        commune_code: int | None,
+        recipients: int,
+    ) -> Broadcast: ...

@@ -8,7 +8,17 @@ conversation's current step. A user with nothing open who is not registered is o
 from __future__ import annotations
 
 from bot.messages import InboundKind
-from handlers import approvals, general, onboarding, products, profile  # noqa: F401
+from handlers import (  # noqa: F401  (each module registers its commands)
+    admin_broadcast,
+    admin_progress,
+    admin_review,
+    admin_users,
+    approvals,
+    general,
+    onboarding,
+    products,
+    profile,
+)
 from handlers.context import Context
 from handlers.forms import flow as forms_flow  # noqa: F401  (registers the form commands)
 from handlers.forms.readers import Choice, Ok, read_choice

@@ -252,6 +252,32 @@ class Submission(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # An admin's review: None (not reviewed), "needs_fix" (cần bổ sung) or "accepted".
+    review_status: Mapped[str | None] = mapped_column(String(20))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReviewStatus(StrEnum):
+    NEEDS_FIX = "needs_fix"
+    ACCEPTED = "accepted"
+
+
+class Broadcast(Base):
+    """An admin's announcement; its messages are outbox rows keyed ``broadcast:<id>:<user>``."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(String(20))
+    province_code: Mapped[int | None] = mapped_column(ForeignKey("provinces.code"))
+    commune_code: Mapped[int | None] = mapped_column(ForeignKey("communes.code"))
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SubmissionRevision(Base):

@@ -82,6 +82,7 @@ class Submissions:
         submission.updated_at = now
         submission.updated_by = user.id
         submission.status = "submitted"
+        submission.review_status = None  # a fixed report waits for a new review
         self.session.add(
             SubmissionRevision(
                 submission_id=submission.id,

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Identity, Role, User, UserStatus, utcnow
+from storage.scope import Scope
 
 
 class Users:
@@ -66,6 +67,25 @@ class Users:
         if province_code is not None:
             statement = statement.where(User.province_code == province_code)
         return (await self.session.scalars(statement.order_by(User.created_at))).all()
+
+    async def in_scope(
+        self, scope: Scope, *, status: str | None = None, limit: int = 50
+    ) -> Sequence[User]:
+        """Registered people an admin may see (never those outside their scope)."""
+        statement = select(User).where(
+            User.status != UserStatus.NEW,
+            scope.filter(province=User.province_code, commune=User.commune_code, owner=User.id),
+        )
+        if status is not None:
+            statement = statement.where(User.status == status)
+        return (await self.session.scalars(statement.order_by(User.id).limit(limit))).all()
+
+    async def get_in_scope(self, user_id: int, scope: Scope) -> User | None:
+        statement = select(User).where(
+            User.id == user_id,
+            scope.filter(province=User.province_code, commune=User.commune_code, owner=User.id),
+        )
+        return (await self.session.scalars(statement)).first()
 
     async def officers_of_commune(self, commune_code: int) -> Sequence[User]:
         statement = select(User).where(

@@ -24,9 +24,10 @@ from handlers.forms import engine
 from handlers.forms.readers import Ambiguous, NeedsConfirmation, Ok, Rejected
 from handlers.forms.registry import FORMS, install_forms
 from handlers.forms.schema import Form, Question, QuestionType
-from handlers.registry import COMMANDS, action, command, flow
-from scheduler.periods import PeriodKind, current_period
+from handlers.registry import COMMANDS, FLOWS, action, command, flow
+from scheduler.periods import PeriodKind, current_period, parse_period
 from storage.models import Role, Submission, UserStatus
+from storage.scope import scope_of
 
 NAME = "form"
 DONE = "done"
@@ -102,26 +103,7 @@ async def start_form(ctx: Context, form: Form) -> None:
     if form.shared_by != "none":
         existing = await ctx.stores.submissions.find(form.id, period.key, scope_key(form, ctx))
         if existing is not None:
-            data.update(
-                answers=dict(existing.answers),
-                base=existing.revision,
-                submission=existing.id,
-                step="review",
-            )
-            ctx.begin(NAME, "review", data)
-            who = await ctx.stores.users.get(existing.updated_by or 0)
-            ctx.reply(
-                ctx.t(
-                    "{title} was already sent (receipt {receipt}, version {revision}, "
-                    "by {name} at {time}). You can change it and send it again.",
-                    title=heading,
-                    receipt=existing.receipt,
-                    revision=existing.revision,
-                    name=who.full_name if who else "?",
-                    time=ctx.tr.datetime(existing.updated_at.astimezone(ctx.config.zone)),
-                )
-            )
-            await FORM_FLOW.prompt(ctx)
+            await open_submission(ctx, form, existing)
             return
     ctx.begin(NAME, "start", data)
     total = len(engine.applicable(form, {}))
@@ -134,6 +116,39 @@ async def start_form(ctx: Context, form: Form) -> None:
         )
     )
     await FORM_FLOW.advance(ctx, after=None)
+
+
+async def open_submission(ctx: Context, form: Form, existing: Submission) -> None:
+    """Revise a sent report: its answers become the draft, starting at the review."""
+    period = parse_period(existing.period)
+    label = period.label(ctx.user.language) if period else existing.period
+    heading = (
+        f"{form.title(ctx.user.language)} — {label}" if label else form.title(ctx.user.language)
+    )
+    data: dict[str, Any] = {
+        "form": form.id,
+        "period": existing.period,
+        "answers": dict(existing.answers),
+        "history": [],
+        "base": existing.revision,
+        "submission": existing.id,
+    }
+    ctx.begin(NAME, "review", data)
+    who = await ctx.stores.users.get(existing.updated_by or 0)
+    ctx.reply(
+        ctx.t(
+            "{title} was already sent (receipt {receipt}, version {revision}, by {name} "
+            "at {time}). You can change it and send it again.",
+            title=heading,
+            receipt=existing.receipt,
+            revision=existing.revision,
+            name=who.full_name if who else "?",
+            time=ctx.tr.datetime(existing.updated_at.astimezone(ctx.config.zone)),
+        )
+    )
+    if existing.review_status == "needs_fix" and existing.review_comment:
+        ctx.reply(ctx.t("An admin asked for changes: {comment}", comment=existing.review_comment))
+    await FORM_FLOW.prompt(ctx)
 
 
 def _register_form_commands(form: Form) -> None:
@@ -609,17 +624,37 @@ async def open_form(ctx: Context, form_id: str) -> None:
     await start_form(ctx, form)
 
 
+@action("fix")
+async def fix_submission(ctx: Context, argument: str) -> None:
+    """The button on an admin's "needs fixing" note: reopen that very report."""
+    submission = (
+        await ctx.stores.progress.get(int(argument), scope_of(ctx.user))
+        if argument.isdigit()
+        else None
+    )
+    form = FORMS.get(submission.form_id) if submission else None
+    if submission is None or form is None or not await may_fill(ctx, form):
+        if submission is None or form is None:
+            ctx.reply(ctx.t("That button is no longer valid."))
+        return
+    await open_submission(ctx, form, submission)
+
+
 @command("quaylai", "back")
 async def back(ctx: Context, _argument: str) -> None:
-    if not _in_form(ctx):
+    """Go back one question, in any flow that can."""
+    handler = FLOWS.get(ctx.state.flow) if ctx.in_conversation and ctx.state else None
+    if handler is None or not hasattr(handler, "back"):
         ctx.reply(ctx.t("There is no form in progress."))
         return
-    await FORM_FLOW.back(ctx)
+    await handler.back(ctx)
 
 
 @command("boqua", "skip")
 async def skip(ctx: Context, _argument: str) -> None:
-    if not _in_form(ctx):
-        ctx.reply(ctx.t("There is no form in progress."))
+    """Skip a question that is not required, in any flow that has such questions."""
+    handler = FLOWS.get(ctx.state.flow) if ctx.in_conversation and ctx.state else None
+    if handler is None or not hasattr(handler, "skip"):
+        ctx.reply(ctx.t("There is no question to skip here."))
         return
-    await FORM_FLOW.skip(ctx)
+    await handler.skip(ctx)

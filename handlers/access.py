@@ -1,0 +1,27 @@
+"""Who may do what: admin checks shared by every admin command, and the user's scope."""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from storage.models import Role, User
+from storage.scope import Scope, scope_of
+
+
+def refuse_non_admin(ctx: Context, action_name: str) -> bool:
+    """Refuse and audit an admin action by someone who is not an admin; True when refused."""
+    if ctx.user.is_admin:
+        return False
+    ctx.stores.audit.record(ctx.user.id, "refused", attempted=action_name)
+    ctx.reply(ctx.t("Only admins can do this."))
+    return True
+
+
+def scope(ctx: Context) -> Scope:
+    return scope_of(ctx.user)
+
+
+def may_manage(admin: User, user: User) -> bool:
+    """National admins manage anyone; a province admin only people of their province."""
+    if not admin.is_admin:
+        return False
+    return admin.role == Role.NATIONAL_ADMIN or admin.province_code == user.province_code

@@ -1,0 +1,132 @@
+"""``/tiendo``: for a report and period, in the admin's scope, who reported on time, late,
+or not at all, the reporting and on-time rates, and who is missing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from bot.messages import Button
+from handlers.access import refuse_non_admin, scope
+from handlers.context import Context
+from handlers.forms.registry import FORMS
+from handlers.forms.schema import Form
+from handlers.registry import action, command
+from scheduler.periods import PeriodKind, current_period, parse_period, period_of
+from storage.models import ReviewStatus
+from storage.progress import Expected
+from storage.scope import Reach
+
+MAX_NAMES = 30
+
+
+def periodic_forms() -> list[Form]:
+    return [f for f in FORMS.values() if f.period is not PeriodKind.NONE]
+
+
+@command("tiendo", "progress")
+async def progress(ctx: Context, argument: str) -> None:
+    if refuse_non_admin(ctx, "progress"):
+        return
+    parts = argument.split()
+    forms = periodic_forms()
+    form = FORMS.get(parts[0]) if parts else (forms[0] if len(forms) == 1 else None)
+    if form is None or form.period is PeriodKind.NONE:
+        ctx.reply(
+            ctx.t("Which report?"),
+            buttons=[
+                [Button(label=f.title(ctx.user.language), payload=f"@tiendo:{f.id}")] for f in forms
+            ],
+        )
+        return
+    await show_progress(ctx, form, parts[1] if len(parts) > 1 else None)
+
+
+@action("tiendo")
+async def progress_button(ctx: Context, argument: str) -> None:
+    if refuse_non_admin(ctx, "progress"):
+        return
+    form_id, _, period = argument.partition(":")
+    form = FORMS.get(form_id)
+    if form is None:
+        ctx.reply(ctx.t("That button is no longer valid."))
+        return
+    await show_progress(ctx, form, period or None)
+
+
+def on_time_of(ctx: Context, form: Form, period: str, item: Expected) -> bool | None:
+    """On time = first sent by the end of the deadline day (None while no deadline is known)."""
+    deadline: datetime | None = ctx.config.deadline_of(form.id, period)
+    if item.submitted_at is None or deadline is None:
+        return None
+    return item.submitted_at <= deadline
+
+
+async def show_progress(ctx: Context, form: Form, period_key: str | None) -> None:
+    today = ctx.now.astimezone(ctx.config.zone).date()
+    period = parse_period(period_key) if period_key else current_period(form.period, today)
+    if period is None:
+        ctx.reply(
+            ctx.t(
+                "“{text}” is not a period. Write it like 2024-Q2, 2024-06 or 2024.",
+                text=period_key or "",
+            )
+        )
+        return
+    user_scope = scope(ctx)
+    if form.shared_by == "commune":
+        expected = await ctx.stores.progress.expected_communes(form.id, period.key, user_scope)
+    else:
+        expected = await ctx.stores.progress.expected_producers(
+            form.id, period.key, user_scope, with_product=form.requires_product
+        )
+    t, lang = ctx.t, ctx.user.language
+    sent = [e for e in expected if e.submitted_at is not None]
+    missing = [e for e in expected if e.submitted_at is None]
+    timely = [on_time_of(ctx, form, period.key, e) for e in sent]
+    known = [x for x in timely if x is not None]
+    lines = [f"{form.title(lang)} — {period.label(lang)}"]
+    lines.append(
+        t(
+            "Expected: {expected} · Sent: {sent} · Not sent: {missing}",
+            expected=len(expected),
+            sent=len(sent),
+            missing=len(missing),
+        )
+    )
+    if known:
+        lines.append(
+            t(
+                "On time: {on_time} · Late: {late}",
+                on_time=known.count(True),
+                late=known.count(False),
+            )
+        )
+    if expected:
+        rate = ctx.tr.number(round(100 * len(sent) / len(expected), 1))
+        text = t("Reporting rate: {rate}%", rate=rate)
+        if known:
+            on_time_rate = ctx.tr.number(round(100 * known.count(True) / len(expected), 1))
+            text += " · " + t("On-time rate: {rate}%", rate=on_time_rate)
+        lines.append(text)
+    fixing = [e for e in sent if e.review_status == ReviewStatus.NEEDS_FIX]
+    if fixing:
+        lines.append(t("Needs fixing: {names}", names=", ".join(e.name for e in fixing)))
+    if user_scope.reach is Reach.NATIONAL and expected:
+        by_province: dict[str, list[Expected]] = defaultdict(list)
+        for item in expected:
+            by_province[item.province_name].append(item)
+        lines.append(t("By province:"))
+        for name, items in by_province.items():
+            done = sum(1 for i in items if i.submitted_at is not None)
+            lines.append(f"  {name}: {done}/{len(items)}")
+    elif missing:
+        names = ", ".join(e.name for e in missing[:MAX_NAMES])
+        if len(missing) > MAX_NAMES:
+            names += " " + t("(and {count} more)", count=len(missing) - MAX_NAMES)
+        lines.append(t("Not sent yet: {names}", names=names))
+    previous = period_of(form.period, period.start - timedelta(days=1))
+    ctx.reply(
+        "\n".join(lines),
+        buttons=[[Button(label=t("Previous period"), payload=f"@tiendo:{form.id}:{previous.key}")]],
+    )
