@@ -18,6 +18,8 @@ A transcript is a text file that someone who knows OCOP but not Python can read:
     -- today is 10/06/2024 --   the bot's clock (Vietnam time, 09:00) from here on
     -- officer an: Cao Lộc, Lạng Sơn --   a registered, approved officer (name "Officer an")
     -- producer hoa: Cao Lộc, Lạng Sơn -- a registered producer; "with a product" adds one
+    -- province admin thu: Lạng Sơn --    a province admin ("Admin thu"); "national admin"
+                                          takes no place
 
 Every message the bot sends must be matched by a ``<`` line, in order: nothing is left
 unchecked. Texts match ignoring spacing; ``...`` inside a ``<`` line stands for anything.
@@ -241,20 +243,34 @@ async def _given(run: Replay, statement: str, where: str) -> None:
         run.today = datetime(y, m, d, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
         run.app.pipeline.clock = lambda: run.today  # type: ignore[assignment,return-value]
         return
-    person = re.fullmatch(r"(officer|producer) (\w+): ([^,]+), (.+?)( with a product)?", statement)
+    person = re.fullmatch(
+        r"(officer|producer|province admin|national admin) (\w+)(?:: (.+?))?( with a product)?",
+        statement,
+    )
     if not person:
         raise AssertionError(f"{where}\n  cannot read this scene")
-    role, name, commune_name, province_name, product = person.groups()
+    role, name, place, product = person.groups()
+    roles = {
+        "officer": Role.OFFICER,
+        "producer": Role.PRODUCER,
+        "province admin": Role.PROVINCE_ADMIN,
+        "national admin": Role.NATIONAL_ADMIN,
+    }
     async with run.app.session_factory() as session, session.begin():
         places = Places(session)
-        province = (await places.search_provinces(province_name))[0]
-        commune = (await places.search_communes(province.code, commune_name))[0]
+        province = commune = None
+        if place:
+            *commune_name, province_name = [part.strip() for part in place.split(",")]
+            province = (await places.search_provinces(province_name))[0]
+            if commune_name:
+                commune = (await places.search_communes(province.code, commune_name[0]))[0]
         user, _identity = await Users(session).create_with_identity(CHANNEL, name, language="vi")
-        user.role = Role.OFFICER if role == "officer" else Role.PRODUCER
+        user.role = roles[role]
         user.status = UserStatus.ACTIVE
-        user.full_name = f"{role.capitalize()} {name}"
-        user.phone = "+8491234" + f"{abs(hash(name)) % 10000:04d}"
-        user.province_code, user.commune_code = province.code, commune.code
+        user.full_name = f"{role.split()[-1].capitalize()} {name}"
+        user.phone = "+8491234" + f"{sum(map(ord, name)) % 10000:04d}"
+        user.province_code = province.code if province else None
+        user.commune_code = commune.code if commune else None
         user.consent_at = datetime.now(ZoneInfo("UTC"))
         if product:
             session.add(
