@@ -46,20 +46,27 @@ def capabilities(tr: Translator, user: User) -> str:
     elif user.status == UserStatus.ACTIVE and user.role == Role.PRODUCER:
         lines.append(
             t(
-                "As a producer you can register product ideas and send your monthly "
-                "production reports (coming soon in this chat)."
+                "As a producer you can: /dangky register a product idea, /trangthai "
+                "follow your products, /baocaothang send the monthly production report."
             )
         )
     elif user.status == UserStatus.ACTIVE and user.role == Role.OFFICER:
         lines.append(
             t(
-                "As a commune officer you can send your commune's periodic OCOP "
-                "reports and follow your commune's producers (coming soon in this "
-                "chat)."
+                "As a commune officer you can: /baocao send (or correct) your commune's "
+                "periodic OCOP report. You are told when a producer of your commune "
+                "registers a product idea."
             )
         )
     elif user.is_admin:
-        lines.append(t("As an admin you can approve commune officers: /duyet lists those waiting."))
+        lines.append(
+            t(
+                "As an admin you can: /duyet approve officers, /tiendo see who has "
+                "reported, /xem RECEIPT read a report and send it back for fixing, "
+                "/thongbao send an announcement, /moi create an invite code, /nguoidung "
+                "list users."
+            )
+        )
     lines.append(
         t(
             "Commands: /toi your profile, /ngonngu language, /huy cancel what is in "
