@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import sys
+from datetime import timedelta
 from typing import TextIO
 
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from handlers.forms.schema import FormError
 from storage import migrate
 from storage.db import create_engine, create_session_factory, is_sqlite
 from storage.models import Identity, Role, User, UserStatus
+from storage.seen import SeenMessages
 from storage.units import load_units
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,8 @@ class App:
             async with self.session_factory() as session, session.begin():
                 await load_units(session)
                 await self._promote_admins(session)
+                # Platforms redeliver within hours; a month of dedupe keys is plenty.
+                await SeenMessages(session).forget_older_than(timedelta(days=30))
         except StartupError:
             raise
         except (OSError, ConnectionError) as exc:

@@ -14,13 +14,19 @@ from typing import Annotated, TypeVar
 
 import typer
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App, StartupError, run_blocking
+from bot.i18n import Translator
+from bot.messages import Outbound
 from bot.settings import Settings, SettingsError, load_settings
+from handlers.roles import capabilities
 from storage import migrate
 from storage.invites import Invites
 from storage.models import Role, User, UserStatus, utcnow
+from storage.outbox import Outbox
 from storage.places import Places
+from storage.users import Users
 
 T = TypeVar("T")
 
@@ -199,9 +205,25 @@ def users_approve(user_id: int) -> None:
                 fail(f"User {user_id} is not waiting for approval.", 2)
                 raise AssertionError
             user.status, user.approved_at = UserStatus.ACTIVE, utcnow()
+            await notify_approved(session, user)
             return user.full_name or str(user_id)
 
     typer.echo(f"Approved: {with_app(work)}")
+
+
+async def notify_approved(session: AsyncSession, user: User) -> None:
+    """The officer hears of it as if an admin had pressed "Approve" in the chat."""
+    target = await Users(session).delivery_identity(user.id)
+    if target is None:
+        return
+    tr = Translator(user.language)
+    text = tr.t("An admin approved your registration as a commune officer.")
+    await Outbox(session).enqueue(
+        channel=target.channel,
+        address=target.external_id,
+        user_id=user.id,
+        message=Outbound(text=text + "\n\n" + capabilities(tr, user)),
+    )
 
 
 def main() -> None:
