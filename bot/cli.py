@@ -25,7 +25,7 @@ from storage import migrate
 from storage.invites import Invites
 from storage.models import Role, User, UserStatus, utcnow
 from storage.outbox import Outbox
-from storage.places import Places
+from storage.places import Places, unique
 from storage.users import Users
 
 T = TypeVar("T")
@@ -114,29 +114,24 @@ def db_upgrade() -> None:
 
 
 async def _find_commune(app: App, province: str, commune: str | None) -> tuple[int, int | None]:
+    """Codes of the province and commune an operator typed, or BadParameter saying why not."""
     async with app.session_factory() as session:
         places = Places(session)
         provinces = await places.search_provinces(province)
-        if len(provinces) != 1 and not (provinces and provinces[0].name_folded == province):
-            exact = [p for p in provinces if p.name_folded == provinces[0].name_folded]
-            if len(provinces) != 1 and len(exact) != 1:
-                names = ", ".join(p.name for p in provinces[:5]) or "none"
-                raise typer.BadParameter(f"province '{province}' matches: {names}")
-        code = provinces[0].code
+        found = unique(provinces, province)
+        if found is None:
+            names = ", ".join(p.name for p in provinces[:5]) or "none"
+            raise typer.BadParameter(f"province '{province}' matches: {names}")
         if commune is None:
-            return code, None
-        communes = await places.search_communes(code, commune)
-        if not communes:
-            raise typer.BadParameter(f"no commune '{commune}' in {provinces[0].name}")
-        if len(communes) > 1 and communes[0].name_folded != communes[1].name_folded:
-            from storage.units import search_key
-
-            exact = [c for c in communes if c.name_folded == search_key(commune)]
-            if len(exact) != 1:
-                names = ", ".join(c.name for c in communes[:5])
-                raise typer.BadParameter(f"commune '{commune}' matches: {names}")
-            return code, exact[0].code
-        return code, communes[0].code
+            return found.code, None
+        communes = await places.search_communes(found.code, commune)
+        chosen = unique(communes, commune)
+        if chosen is None:
+            if not communes:
+                raise typer.BadParameter(f"no commune '{commune}' in {found.name}")
+            names = ", ".join(c.name for c in communes[:5])
+            raise typer.BadParameter(f"commune '{commune}' matches: {names}")
+        return found.code, chosen.code
 
 
 @invite_cli.command("create")

@@ -7,19 +7,9 @@ from collections.abc import Sequence
 from bot.messages import Button, InboundKind
 from handlers.context import Context
 from storage.models import Commune, Province
-from storage.units import search_key
+from storage.places import unique
 
 MAX_BUTTONS = 8
-
-
-def _pick_exact(matches: Sequence[Province | Commune], query: str) -> Province | Commune | None:
-    key = search_key(query)
-    exact = [m for m in matches if m.name_folded == key]
-    if len(matches) == 1:
-        return matches[0]
-    if len(exact) == 1:
-        return exact[0]
-    return None
 
 
 async def read_place(
@@ -47,7 +37,7 @@ async def read_place(
     else:
         assert province_code is not None
         matches = await ctx.stores.places.search_communes(province_code, query)
-    chosen = _pick_exact(matches, query)
+    chosen = unique(matches, query)
     if chosen is not None:
         return chosen
     if not matches:

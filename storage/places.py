@@ -56,6 +56,14 @@ def rank_matches(query: str, units: Sequence[Unit]) -> list[Unit]:
     return sorted(found, key=score)
 
 
+def unique(matches: Sequence[Unit], query: str) -> Unit | None:
+    """The unit the person meant: the only match, or the only one named exactly so."""
+    if len(matches) == 1:
+        return matches[0]
+    exact = [m for m in matches if m.name_folded == search_key(query)]
+    return exact[0] if len(exact) == 1 else None
+
+
 class Places:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
