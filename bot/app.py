@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import sys
+from dataclasses import replace
 from datetime import timedelta
 from typing import TextIO
 
@@ -49,6 +50,11 @@ class App:
         )
         self.senders: list[OutboxSender] = []
         self.pipeline = Pipeline(self.session_factory, self.config, on_enqueued=self._wake)
+
+    def set_invite_link(self, template: str) -> None:
+        """A channel that knows its deep-link format (Telegram: t.me/<bot>?start=) shares it."""
+        self.config = replace(self.config, invite_link=template)
+        self.pipeline.config = self.config
 
     def _wake(self) -> None:
         for sender in self.senders:

@@ -7,6 +7,7 @@ commune) ends with one sentence and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -46,10 +47,14 @@ def fail(message: str, code: int = 1) -> None:
 
 def settings_or_exit() -> Settings:
     try:
-        return load_settings()
+        settings = load_settings()
     except SettingsError as exc:
         fail(str(exc), 2)
         raise AssertionError from exc  # unreachable
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return settings
 
 
 def with_app(work: Callable[[App], Awaitable[T]]) -> T:

@@ -25,6 +25,7 @@ from storage.users import Users
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+MAX_ROWS_PER_ADDRESS = 5
 BLOCKED = object()  # the user blocked the bot: nothing more goes to this chat
 BACKOFF_CAP = timedelta(minutes=30)
 
@@ -72,14 +73,19 @@ class OutboxSender:
         limit = asyncio.Semaphore(self.concurrency)
 
         async def deliver_all(group: list[OutboxMessage]) -> None:
+            # A chat gets a few rows per round: at ~1 message/s per chat, a long queue for one
+            # chat would otherwise outlast the lease (another worker would send it again) and
+            # hold live replies behind bulk reminders. The rest goes back, due now, in order.
+            now_rows, later = group[:MAX_ROWS_PER_ADDRESS], group[MAX_ROWS_PER_ADDRESS:]
             async with limit:
-                for index, row in enumerate(group):
+                for index, row in enumerate(now_rows):
                     outcome = await self._deliver(row)
                     if outcome is BLOCKED:
                         return  # the chat's other rows were marked blocked with it
                     if outcome is not None:
-                        await self._postpone(group[index + 1 :], outcome)
+                        await self._postpone(now_rows[index + 1 :] + later, outcome)
                         return
+                await self._postpone(later, self.clock())
 
         await asyncio.gather(*(deliver_all(group) for group in by_address.values()))
         for follow_up in self.after_round:

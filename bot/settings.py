@@ -6,10 +6,11 @@ Configuration errors are turned into one sentence naming the setting (see
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Language = Literal["vi", "en"]
@@ -100,6 +101,46 @@ class Settings(BaseSettings):
     def admin_identities(self) -> set[tuple[str, str]]:
         return {tuple(item.split(":", 1)) for item in self.admins}  # type: ignore[misc]
 
+    # -- reporting calendar and reminders (scheduler/, docs/reminders.md) --------------------
+    # A calendar YAML of your own; the shipped scheduler/calendar.yaml when unset.
+    calendar_file: str | None = None
+    # Local time (OCOP_TIMEZONE) of the daily reminder run.
+    reminder_time: str = "08:00"
+    # Nothing is written to anyone between these local times.
+    quiet_hours: str = "21:00-07:00"
+    # Run the reminder scheduler in this process (one is elected among workers).
+    scheduler: bool = True
+    # Seconds between a worker's tries to become the scheduler (and calendar refreshes).
+    scheduler_retry: float = Field(default=30.0, gt=0, le=3600)
+
+    @field_validator("calendar_file")
+    @classmethod
+    def _check_calendar_file(cls, value: str | None) -> str | None:
+        if value and not Path(value).is_file():
+            raise ValueError(f"there is no file {value}")
+        return value or None
+
+    @field_validator("reminder_time")
+    @classmethod
+    def _check_reminder_time(cls, value: str) -> str:
+        _clock_minutes(value)
+        return value.strip()
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _check_quiet_hours(cls, value: str, info: ValidationInfo) -> str:
+        start, sep, end = value.partition("-")
+        if not sep:
+            raise ValueError(f"'{value}' is not a range like 21:00-07:00")
+        first, last = _clock_minutes(start), _clock_minutes(end)
+        reminder = info.data.get("reminder_time")
+        if reminder is not None:
+            at = _clock_minutes(reminder)
+            quiet = (at >= first or at < last) if first > last else first <= at < last
+            if quiet:
+                raise ValueError(f"the reminder time {reminder} falls in these quiet hours")
+        return value.strip()
+
 
 def load_settings(**overrides: object) -> Settings:
     """Build settings or raise :class:`SettingsError` with one sentence naming the setting."""
@@ -110,3 +151,13 @@ def load_settings(**overrides: object) -> Settings:
         field = str(error["loc"][0]) if error["loc"] else "?"
         reason = error["msg"].removeprefix("Value error, ")
         raise SettingsError(f"Setting OCOP_{field.upper()} is wrong: {reason}.") from None
+
+
+def _clock_minutes(text: str) -> int:
+    """ "08:00" as minutes after midnight; ValueError for anything that is not a time."""
+    hours, sep, minutes = text.strip().partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ValueError(f"'{text.strip()}' is not a time like 08:00")
+    if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
+        raise ValueError(f"'{text.strip()}' is not a time of day")
+    return int(hours) * 60 + int(minutes)

@@ -153,3 +153,16 @@ async def test_dedupe_key_enqueues_once(app: App) -> None:
             dedupe_key="u1:q2:7d",
         )
     assert (first, second) == (True, False)
+
+
+async def test_a_long_queue_for_one_chat_does_not_hold_a_round(app: App) -> None:
+    """A chat gets a few rows per round (the lease must outlive a round); order holds."""
+    channel = ScriptedChannel()
+    sender = app.sender({"telegram": channel})
+    await enqueue(app, "100", *[f"r{n}" for n in range(12)])
+    await enqueue(app, "200", "other")
+    assert await sender.run_once() == 13  # claimed
+    assert [t for a, t in channel.delivered if a == "100"] == [f"r{n}" for n in range(5)]
+    assert ("200", "other") in channel.delivered
+    await sender.drain()
+    assert [t for a, t in channel.delivered if a == "100"] == [f"r{n}" for n in range(12)]

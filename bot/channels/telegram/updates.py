@@ -134,7 +134,9 @@ def _from_message(message: Message, message_id: str) -> Inbound | Skip:
             ),
         )
     if message.photo:
-        largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0))
+        largest = max(
+            message.photo, key=lambda size: (size.width * size.height, size.file_size or 0)
+        )
         return Inbound(
             **_base(user, message_id, InboundKind.PHOTO),
             file=FileRef(file_id=largest.file_id, mime_type="image/jpeg", size=largest.file_size),

@@ -1,0 +1,208 @@
+"""The sending half of the Telegram channel: one outbox row → Bot API calls → a typed outcome.
+
+The outbox sender knows nothing of aiogram; this adapter turns aiogram's exceptions into the
+three delivery errors of :mod:`bot.channels.base`:
+
+* 429 → :class:`RetryLater` with Telegram's ``retry_after`` (and the chat is held that long);
+* 5xx, time-outs, network trouble, an unreadable answer (a proxy's HTML error page) and a
+  refused token (an operator can fix it without losing the queue) → :class:`RetryLater`;
+* 403 (the user blocked the bot, deleted their account, never started it) →
+  :class:`RecipientBlocked`: the sender marks the identity unreachable;
+* any other 4xx, a file over the limit, a reply Telegram cannot show → :class:`PermanentFailure`.
+
+Every call first waits on the rate limiter (about 30 messages/s overall, about 1/s per chat),
+so a burst of reminders is paced rather than answered with 429s.
+
+A reply longer than one message is several calls. If a later piece fails and is retried,
+the pieces Telegram already confirmed must not be sent again, so the channel remembers, per
+address and reply, how many pieces went out (:class:`DeliveryProgress`). That memory is in
+this process only: after a crash a partly sent reply is sent again from its first piece, the
+same "only what was in flight can repeat" promise the outbox sender makes for single rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import BufferedInputFile
+
+from bot.channels.base import (
+    Capabilities,
+    DeliveryError,
+    PermanentFailure,
+    RecipientBlocked,
+    RetryLater,
+)
+from bot.channels.telegram.render import MAX_TEXT, Step, Unrenderable, plan
+from bot.channels.telegram.updates import CHANNEL
+from bot.messages import Outbound
+from bot.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+
+GLOBAL_BURST = 3  # with 25/s, at most 28 messages in any second: under Telegram's ~30
+PER_CHAT_BURST = 2  # Telegram tolerates short bursts in a chat, then about 1/s
+
+
+def telegram_limiter(*, global_rate: float = 25.0, per_chat_rate: float = 1.0) -> RateLimiter:
+    """The pace Telegram asks for, with a margin so clock jitter never provokes a 429."""
+    return RateLimiter(
+        global_rate=global_rate,
+        global_burst=GLOBAL_BURST,
+        per_key_rate=per_chat_rate,
+        per_key_burst=PER_CHAT_BURST,
+    )
+
+
+def delivery_error(exc: Exception) -> DeliveryError:
+    """What an aiogram failure means for the outbox (see the module docstring)."""
+    if isinstance(exc, TelegramRetryAfter):
+        return RetryLater(f"429 flood control: {exc.message}", retry_after=float(exc.retry_after))
+    if isinstance(exc, TelegramForbiddenError):
+        return RecipientBlocked(exc.message)
+    if isinstance(exc, TelegramEntityTooLarge):  # a TelegramNetworkError, but final
+        return PermanentFailure(f"file too large: {exc.message}")
+    if isinstance(exc, TelegramServerError | TelegramNetworkError):
+        return RetryLater(f"{type(exc).__name__}: {exc.message}")
+    if isinstance(exc, TelegramUnauthorizedError):
+        log.error("Telegram refuses the bot token (OCOP_TELEGRAM_TOKEN): %s", exc.message)
+        return RetryLater(f"token refused: {exc.message}")
+    if isinstance(exc, ClientDecodeError):
+        return RetryLater(f"unreadable answer from the Bot API: {exc.message}")
+    if isinstance(exc, TelegramAPIError):
+        return PermanentFailure(f"{type(exc).__name__}: {exc.message}")
+    if isinstance(exc, TimeoutError | OSError):
+        return RetryLater(repr(exc))
+    return PermanentFailure(repr(exc))
+
+
+class DeliveryProgress:
+    """How many steps of a reply Telegram already confirmed, while a retry is pending.
+
+    Keyed by address and the reply's content: the sender retries the same row, in order, so
+    the next send of that reply to that address is its retry. Entries expire (a row the
+    sender gave up on must not make an identical later reply skip its first pieces) and the
+    table is bounded.
+    """
+
+    def __init__(
+        self,
+        *,
+        ttl: float = 6 * 3600,
+        limit: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._done: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        self._ttl = ttl
+        self._limit = limit
+        self._clock = clock
+
+    @staticmethod
+    def key(address: str, message: Outbound) -> str:
+        digest = hashlib.sha256(message.model_dump_json().encode("utf-8"))
+        digest.update(b"\0" + address.encode("utf-8"))
+        return digest.hexdigest()
+
+    def done(self, key: str) -> int:
+        entry = self._done.get(key)
+        if entry is None:
+            return 0
+        if self._clock() - entry[1] > self._ttl:
+            del self._done[key]
+            return 0
+        return entry[0]
+
+    def record(self, key: str, steps: int) -> None:
+        self._done[key] = (steps, self._clock())
+        self._done.move_to_end(key)
+        while len(self._done) > self._limit:
+            self._done.popitem(last=False)
+
+    def forget(self, key: str) -> None:
+        self._done.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._done)
+
+
+class TelegramChannel:
+    """Sends replies through a Bot API client; what the outbox sender calls for ``telegram``."""
+
+    name = CHANNEL
+    capabilities = Capabilities(
+        buttons=True, request_contact=True, documents=True, max_text=MAX_TEXT
+    )
+
+    def __init__(
+        self,
+        bot: Bot,
+        limiter: RateLimiter | None = None,
+        progress: DeliveryProgress | None = None,
+    ) -> None:
+        self.bot = bot
+        self.limiter = telegram_limiter() if limiter is None else limiter
+        self.progress = DeliveryProgress() if progress is None else progress
+
+    async def send(self, address: str, message: Outbound) -> None:
+        """Deliver one reply or raise a :class:`~bot.channels.base.DeliveryError`."""
+        try:
+            steps = plan(message)
+        except Unrenderable as exc:
+            raise PermanentFailure(str(exc)) from exc
+        chat_id = _chat_id(address)
+        key = self.progress.key(address, message)
+        start = self.progress.done(key)
+        if start:
+            log.info("resuming a reply to %s after %s delivered piece(s)", address, start)
+        for index in range(start, len(steps)):
+            await self.limiter.acquire(address)
+            try:
+                await self._call(chat_id, steps[index])
+            except Exception as exc:
+                error = delivery_error(exc)
+                if isinstance(error, RetryLater):
+                    if error.retry_after:
+                        self.limiter.hold(address, error.retry_after)
+                    if index:
+                        self.progress.record(key, index)
+                else:
+                    self.progress.forget(key)
+                raise error from exc
+            if index + 1 < len(steps):
+                self.progress.record(key, index + 1)
+        self.progress.forget(key)
+
+    async def _call(self, chat_id: int | str, step: Step) -> None:
+        if step.document is not None:
+            await self.bot.send_document(
+                chat_id=chat_id,
+                document=BufferedInputFile(step.document.content, filename=step.document.filename),
+                caption=step.text,
+                reply_markup=step.markup,
+            )
+            return
+        assert step.text is not None
+        await self.bot.send_message(chat_id=chat_id, text=step.text, reply_markup=step.markup)
+
+
+def _chat_id(address: str) -> int | str:
+    """A private chat's id is the user's numeric id; anything else is passed as given."""
+    try:
+        return int(address)
+    except ValueError:
+        return address
