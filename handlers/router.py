@@ -14,6 +14,7 @@ from handlers import (  # noqa: F401  (each module registers its commands)
     admin_review,
     admin_users,
     approvals,
+    calendar_admin,
     general,
     onboarding,
     products,

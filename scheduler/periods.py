@@ -1,7 +1,8 @@
 """Reporting periods: the keys reports are filed under ("2024-Q2", "2024-06", "2024").
 
-Until the reporting calendar decides which period a report belongs to, :func:`current_period`
-is the single place that does; the calendar replaces it there.
+Which period a report started today belongs to is the reporting calendar's decision
+(:func:`scheduler.filing.filing_period`, which knows deadlines and lock dates);
+:func:`current_period` stays as the calendar-free answer (the period containing the day).
 """
 
 from __future__ import annotations
@@ -62,8 +63,20 @@ def period_of(kind: PeriodKind, day: date) -> Period:
 
 
 def current_period(kind: PeriodKind, today: date) -> Period:
-    """The period a report started today belongs to (the calendar will refine this)."""
+    """The period containing ``today``. Forms ask the calendar instead
+    (:func:`scheduler.filing.filing_period`): a late report may still belong to the last one."""
     return period_of(kind, today)
+
+
+def previous_period(period: Period) -> Period:
+    return period_of(period.kind, period.start - timedelta(days=1))
+
+
+def next_period(period: Period) -> Period:
+    return period_of(period.kind, period.end + timedelta(days=1))
+
+
+MONTHS_IN = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}
 
 
 _KEY = re.compile(r"^(\d{4})(?:-(Q[1-4]|\d{2}))?$")

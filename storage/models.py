@@ -325,3 +325,69 @@ class Product(Base):
     certificate_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+# -- reporting calendar and reminders (scheduler/, issue 5) ---------------------------------
+
+
+class ReportSchedule(Base):
+    """A report type's calendar: copied from the calendar file at start-up, changed by admins.
+
+    ``admin_set`` names the fields an admin changed; the file no longer overrides those, and
+    keeps setting the others (so a new default reminder schedule still reaches every row).
+    """
+
+    __tablename__ = "report_schedules"
+
+    form_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10))
+    deadline_day: Mapped[int] = mapped_column(Integer)
+    deadline_month: Mapped[str] = mapped_column(String(10))
+    lock_days: Mapped[int] = mapped_column(Integer)
+    audience: Mapped[str] = mapped_column(String(30))
+    remind_before: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    remind_after: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    remind_weekly: Mapped[bool] = mapped_column(Boolean, default=True)
+    reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    admin_set: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ProvinceDeadline(Base):
+    """A province's own deadline for a report type, set by its admin; a field left empty
+    follows the national schedule."""
+
+    __tablename__ = "province_deadlines"
+
+    form_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    province_code: Mapped[int] = mapped_column(
+        ForeignKey("provinces.code"), primary_key=True, autoincrement=False
+    )
+    deadline_day: Mapped[int | None] = mapped_column(Integer)
+    deadline_month: Mapped[str | None] = mapped_column(String(10))
+    lock_days: Mapped[int | None] = mapped_column(Integer)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Campaign(Base):
+    """A one-off deadline (an evaluation round, a registration drive), from the calendar
+    file (``source`` "file") or an admin's command ("admin")."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    title_vi: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    deadline: Mapped[date] = mapped_column(Date)
+    opens: Mapped[date | None] = mapped_column(Date)
+    audience: Mapped[str] = mapped_column(String(30))
+    province_code: Mapped[int | None] = mapped_column(ForeignKey("provinces.code"))
+    form_id: Mapped[str | None] = mapped_column(String(40))
+    remind_before: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str] = mapped_column(String(10), default="admin")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

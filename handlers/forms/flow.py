@@ -25,7 +25,8 @@ from handlers.forms.readers import Ambiguous, NeedsConfirmation, Ok, Rejected
 from handlers.forms.registry import FORMS, install_forms
 from handlers.forms.schema import Form, Question, QuestionType
 from handlers.registry import COMMANDS, FLOWS, action, command, flow
-from scheduler.periods import PeriodKind, current_period, parse_period
+from scheduler.filing import filing_period
+from scheduler.periods import PeriodKind, parse_period
 from storage.models import Role, Submission, UserStatus
 from storage.scope import scope_of
 
@@ -89,7 +90,14 @@ async def start_form(ctx: Context, form: Form) -> None:
         ctx.reply(ctx.t("You have this form in progress; let us continue."))
         await FORM_FLOW.prompt(ctx)
         return
-    period = current_period(form.period, ctx.now.astimezone(ctx.config.zone).date())
+    period = await filing_period(
+        ctx.stores.submissions,
+        form.id,
+        form.period,
+        ctx.now.astimezone(ctx.config.zone).date(),
+        province_code=ctx.user.province_code,
+        scope_key=scope_key(form, ctx),
+    )
     data: dict[str, Any] = {
         "form": form.id,
         "period": period.key,
