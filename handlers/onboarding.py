@@ -199,6 +199,8 @@ class Onboarding:
         phone = read_phone_answer(ctx)
         if phone is not None:
             ctx.data["phone"] = phone
+            # Shared with the messenger's contact button: the platform vouches it is theirs.
+            ctx.data["phone_shared"] = ctx.inbound.kind is InboundKind.CONTACT
             await self.advance(ctx)
 
     async def _on_consent(self, ctx: Context) -> None:
@@ -229,8 +231,13 @@ class Onboarding:
         user.consent_at = ctx.now
         invite_code = data.get("invite_code")
         if user.role == Role.OFFICER and not invite_code:
-            user.status = UserStatus.PENDING
-            await announce_pending_officer(ctx, user)
+            # On the office's imported list with this (verified) phone: approved at once.
+            listed = await ctx.stores.users.claim_imported(
+                user, user.phone, verified=bool(data.get("phone_shared")), now=ctx.now
+            )
+            if not listed:
+                user.status = UserStatus.PENDING
+                await announce_pending_officer(ctx, user)
         else:
             user.status = UserStatus.ACTIVE
             if invite_code:

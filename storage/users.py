@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.imports.claim import claim_imported_officer
 from storage.models import Identity, Role, User, UserStatus, utcnow
 from storage.scope import Scope
 
@@ -94,6 +96,13 @@ class Users:
             User.status == UserStatus.ACTIVE,
         )
         return (await self.session.scalars(statement.order_by(User.id))).all()
+
+    async def claim_imported(
+        self, user: User, phone: str | None, *, verified: bool, now: datetime | None = None
+    ) -> bool:
+        """An officer pre-registered by ``ocop-bot import officers`` who registers with that
+        phone, verified and in the same commune, is approved (see storage/imports/claim.py)."""
+        return await claim_imported_officer(self.session, user, phone, verified=verified, now=now)
 
     async def delivery_identity(self, user_id: int) -> Identity | None:
         """Where to send what the user did not ask for (approvals, reminders): the messenger

@@ -1,0 +1,59 @@
+"""What may go into a cell, and the one rule that keeps a user's answer from becoming a formula.
+
+Excel, LibreOffice and Google Sheets run a cell that starts with ``=``, ``+``, ``-`` or ``@``
+as a formula (``=HYPERLINK(...)`` can leak data or open a link), and a leading tab or line
+break hides such a start. Every text cell of every export goes through :func:`inert`, in the
+writers, so no code path can forget it; numbers are written as numbers and are never touched.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+# A cell value: text, a number, a date or time (local, naive), or None for an empty cell.
+Value = str | int | float | Decimal | date | datetime | None
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, the header included
+SHEET_NAME_MAX = 31
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def inert(text: str) -> str:
+    """Prefix ``'`` to text a spreadsheet would read as a formula (OWASP's advice).
+
+    The apostrophe is the character people themselves type in Excel to say "this is text";
+    it stays visible, which is the point: the reader sees what the user typed.
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class Kind(StrEnum):
+    """How a column is shown: it decides the cell format and the column width."""
+
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    CODE = "code"  # official codes, kept as zero-padded text ("01", "06193")
+    INTEGER = "integer"
+    NUMBER = "number"
+    DATE = "date"
+    DATETIME = "datetime"
+
+
+def sheet_name(base: str, taken: set[str], part: int = 1) -> str:
+    """A valid, unused worksheet name: at most 31 characters, no ``[]:*?/\\``, unique
+    ignoring case (as Excel compares them); part 2 and on are named "Base (2)"."""
+    clean = _SHEET_FORBIDDEN.sub(" ", base).strip().strip("'") or "Sheet"
+    suffix = f" ({part})" if part > 1 else ""
+    name = clean[: SHEET_NAME_MAX - len(suffix)].rstrip() + suffix
+    counter = 2
+    while name.casefold() in taken:
+        extra = f" ~{counter}"
+        name = clean[: SHEET_NAME_MAX - len(suffix) - len(extra)].rstrip() + extra + suffix
+        counter += 1
+    taken.add(name.casefold())
+    return name

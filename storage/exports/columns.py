@@ -1,0 +1,171 @@
+"""The columns of an export and how one submission becomes one row.
+
+Headers are Vietnamese because the workbook goes to the agriculture offices as it is. Answers
+are shown the way the bot reads them back to people (option labels, "Có"/"Không", phone
+numbers as 0912 345 678), except numbers and dates, which stay numbers and dates so that the
+office can sum, filter and sort them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Translator
+from handlers.forms.engine import show_answer
+from handlers.forms.schema import Form, Question, QuestionType
+from scheduler.periods import parse_period
+from storage.exports.cells import Kind, Value
+from storage.exports.sinks import Column
+from storage.models import Submission
+
+OnTime = Callable[[Submission], bool | None]
+
+ON_TIME, LATE, SENT, MISSING = "Đúng hạn", "Trễ hạn", "Đã gửi", "Chưa gửi"
+REVIEW_LABELS = {None: "Chưa duyệt", "needs_fix": "Cần bổ sung", "accepted": "Đã duyệt"}
+
+SUBMISSION_COLUMNS = (
+    Column("Mã tỉnh", Kind.CODE),
+    Column("Tỉnh"),
+    Column("Mã xã", Kind.CODE),
+    Column("Xã/phường"),
+    Column("Kỳ báo cáo"),
+    Column("Mã biên nhận"),
+    Column("Phiên bản", Kind.INTEGER),
+    Column("Người gửi"),
+    Column("Thời gian gửi", Kind.DATETIME),
+    Column("Thời gian cập nhật", Kind.DATETIME),
+    Column("Đúng hạn"),
+    Column("Trạng thái duyệt"),
+    Column("Nhận xét duyệt", Kind.LONG_TEXT),
+)
+
+COMPLETENESS_SHEET = "Tình hình báo cáo"
+COMPLETENESS_COLUMNS = (
+    Column("Báo cáo", Kind.TEXT),
+    Column("Kỳ báo cáo"),
+    Column("Mã tỉnh", Kind.CODE),
+    Column("Tỉnh"),
+    Column("Mã xã", Kind.CODE),
+    Column("Xã/phường"),
+    Column("Tình trạng"),
+    Column("Mã biên nhận"),
+    Column("Thời gian gửi", Kind.DATETIME),
+    Column("Trạng thái duyệt"),
+)
+
+
+@dataclass(frozen=True)
+class UnitNames:
+    """Province and commune names by code: 34 + 3,321 rows, loaded once per export."""
+
+    provinces: dict[int, str]
+    communes: dict[int, str]
+
+    def province(self, code: int | None) -> str | None:
+        return None if code is None else self.provinces.get(code)
+
+    def commune(self, code: int | None) -> str | None:
+        return None if code is None else self.communes.get(code)
+
+
+def province_code_text(code: int | None) -> str | None:
+    """Official codes are written zero-padded ("01" Hà Nội), as in the government's lists."""
+    return None if code is None else f"{code:02d}"
+
+
+def commune_code_text(code: int | None) -> str | None:
+    return None if code is None else f"{code:05d}"
+
+
+def period_label(key: str) -> str | None:
+    """ "2024-Q2" → "quý 2/2024"; None for forms not tied to a period."""
+    if not key:
+        return None
+    period = parse_period(key)
+    return period.label("vi") if period else key
+
+
+def local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """Spreadsheets have no time zones: write the office's wall-clock time."""
+    return None if moment is None else moment.astimezone(zone).replace(tzinfo=None)
+
+
+def timeliness(flag: bool | None) -> str | None:
+    return None if flag is None else (ON_TIME if flag else LATE)
+
+
+def review_label(submission: Any) -> str:
+    status = getattr(submission, "review_status", None)
+    return REVIEW_LABELS.get(status, str(status))
+
+
+def question_column(question: Question) -> Column:
+    kind = {
+        QuestionType.INTEGER: Kind.INTEGER,
+        QuestionType.DECIMAL: Kind.NUMBER,
+        QuestionType.DATE: Kind.DATE,
+    }.get(question.type)
+    if kind is None:
+        long = question.type is QuestionType.TEXT and question.max_length > 200
+        kind = Kind.LONG_TEXT if long else Kind.TEXT
+    return Column(question.label.vi, kind)
+
+
+def form_columns(form: Form) -> list[Column]:
+    return [*SUBMISSION_COLUMNS, *(question_column(q) for q in form.questions)]
+
+
+def answer_cell(question: Question, value: Any, tr: Translator) -> Value:
+    """One answer as a cell; None (skipped or not asked) is an empty cell, not "(bỏ qua)"."""
+    if value is None:
+        return None
+    kind = question.type
+    if kind in (QuestionType.INTEGER, QuestionType.DECIMAL):
+        try:
+            number = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            return str(value)
+        return number if number.is_finite() else str(value)
+    if kind is QuestionType.DATE:
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+    try:
+        return show_answer(question, value, tr)
+    except (TypeError, ValueError, IndexError, KeyError):
+        return str(value)  # an answer stored by an older form version
+
+
+def submission_row(
+    submission: Submission,
+    sender: str | None,
+    form: Form,
+    names: UnitNames,
+    *,
+    zone: ZoneInfo,
+    on_time: OnTime | None,
+    tr: Translator,
+) -> list[Value]:
+    answers = submission.answers or {}
+    return [
+        province_code_text(submission.province_code),
+        names.province(submission.province_code),
+        commune_code_text(submission.commune_code),
+        names.commune(submission.commune_code),
+        period_label(submission.period),
+        submission.receipt,
+        submission.revision,
+        sender,
+        local(submission.submitted_at, zone),
+        local(submission.updated_at, zone),
+        timeliness(on_time(submission) if on_time else None),
+        review_label(submission),
+        getattr(submission, "review_comment", None),
+        *(answer_cell(q, answers.get(q.id), tr) for q in form.questions),
+    ]

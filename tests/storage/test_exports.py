@@ -1,0 +1,483 @@
+"""Exports opened again as an office would: with openpyxl and the csv module."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.db import create_engine, create_session_factory
+from storage.exports import ExportError, export, export_filename, inert, on_time_by_deadline
+from storage.models import Role, Submission, User, UserStatus
+from storage.scope import Reach, Scope
+from storage.submissions import Submissions
+
+LANG_SON, CAO_LOC, LOC_BINH, THAT_KHE = 20, 6193, 6529, 6040
+HA_NOI, HOAN_KIEM = 1, 70
+NATIONAL = Scope(Reach.NATIONAL)
+DEADLINE = datetime(2024, 6, 15, 16, 59, 59, tzinfo=UTC)  # 23:59:59 on 15/6 in Hà Nội time
+ON_TIME = on_time_by_deadline(lambda _form, _period: DEADLINE)
+MALICIOUS = '=HYPERLINK("http://x","y")'
+
+FIXED = [
+    "Mã tỉnh",
+    "Tỉnh",
+    "Mã xã",
+    "Xã/phường",
+    "Kỳ báo cáo",
+    "Mã biên nhận",
+    "Phiên bản",
+    "Người gửi",
+    "Thời gian gửi",
+    "Thời gian cập nhật",
+    "Đúng hạn",
+    "Trạng thái duyệt",
+    "Nhận xét duyệt",
+]
+
+
+def at(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+async def add_officer(session: AsyncSession, name: str, province: int, commune: int) -> User:
+    user = User(
+        role=Role.OFFICER,
+        status=UserStatus.ACTIVE,
+        full_name=name,
+        language="vi",
+        province_code=province,
+        commune_code=commune,
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def file_report(
+    session: AsyncSession,
+    user: User,
+    answers: dict[str, Any],
+    now: datetime,
+    *,
+    form_id: str = "commune_report",
+    period: str = "2024-Q2",
+    scope_key: str | None = None,
+    prefix: str = "BCX",
+) -> Submission:
+    return await Submissions(session).create(
+        form_id=form_id,
+        period=period,
+        scope_key=scope_key or f"commune:{user.commune_code}",
+        receipt_prefix=prefix,
+        user=user,
+        answers=answers,
+        now=now,
+    )
+
+
+def report_answers(**overrides: Any) -> dict[str, Any]:
+    answers: dict[str, Any] = {
+        "products_registered": "12",
+        "products_proposed": "3",
+        "products_evaluated": "0",
+        "certificates_expiring": "1",
+        "coops_new": "2",
+        "trainings": "0",
+        "fairs": "1",
+        "sales_points": "4",
+        "supermarket_products": "5",
+        "difficulties": "Thiếu vốn, đường xá khó khăn",
+        "proposals": None,
+    }
+    answers.update(overrides)
+    return answers
+
+
+@pytest.fixture
+async def factory(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(database_url)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def seeded(factory: async_sessionmaker[AsyncSession]) -> async_sessionmaker[AsyncSession]:
+    """Lạng Sơn: Cao Lộc on time (revised once, flagged), Lộc Bình late, the rest missing;
+    Hà Nội: Hoàn Kiếm, which a Lạng Sơn export must never show."""
+    async with factory() as session, session.begin():
+        hang = await add_officer(session, "Nguyễn Thị Hằng", LANG_SON, CAO_LOC)
+        duc = await add_officer(session, "Hoàng Văn Đức", LANG_SON, LOC_BINH)
+        an = await add_officer(session, "Trần An", HA_NOI, HOAN_KIEM)
+        first = await file_report(
+            session,
+            hang,
+            report_answers(difficulties=MALICIOUS, proposals="+1+1"),
+            at(2024, 6, 10, 2, 30),
+        )
+        await Submissions(session).revise(
+            first,
+            user=hang,
+            answers=report_answers(
+                difficulties=MALICIOUS, proposals="+1+1", products_evaluated="-2"
+            ),
+            now=at(2024, 6, 12, 3, 0),
+        )
+        first.review_status, first.review_comment = "needs_fix", "@SUM(1) thiếu số liệu"
+        await file_report(session, duc, report_answers(coops_new="1.5"), at(2024, 6, 20, 1, 0))
+        await file_report(session, an, report_answers(difficulties="Hà Nội"), at(2024, 6, 1))
+        # Another quarter: not in a 2024-Q2 export.
+        await file_report(session, hang, report_answers(), at(2024, 3, 1), period="2024-Q1")
+    return factory
+
+
+def rows_of(sheet: Any) -> list[list[Any]]:
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+async def xlsx(factory: async_sessionmaker[AsyncSession], **options: Any) -> Any:
+    buffer = io.BytesIO()
+    options.setdefault("scope", NATIONAL)
+    await export(factory, buffer, **options)
+    buffer.seek(0)
+    return openpyxl.load_workbook(buffer)
+
+
+async def test_workbook_has_vietnamese_headers_codes_times_and_statuses(
+    seeded: async_sessionmaker[AsyncSession],
+) -> None:
+    book = await xlsx(
+        seeded, report="commune_report", period="2024-Q2", province_code=LANG_SON, on_time=ON_TIME
+    )
+    assert book.sheetnames == ["Báo cáo OCOP định kỳ của xã", "Tình hình báo cáo"]
+    rows = rows_of(book["Báo cáo OCOP định kỳ của xã"])
+    header = rows[0]
+    assert header[: len(FIXED)] == FIXED
+    assert header[len(FIXED)] == "Số ý tưởng/sản phẩm đăng ký tham gia OCOP trong kỳ"
+    assert header[-2:] == ["Khó khăn, vướng mắc", "Đề xuất, kiến nghị"]
+    data = {row[3]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert set(data) == {"Xã Cao Lộc", "Xã Lộc Bình"}
+
+    cao_loc = data["Xã Cao Lộc"]
+    assert cao_loc["Mã tỉnh"] == "20" and cao_loc["Tỉnh"] == "Lạng Sơn"
+    assert cao_loc["Mã xã"] == "06193"
+    assert cao_loc["Kỳ báo cáo"] == "quý 2/2024"
+    assert cao_loc["Mã biên nhận"].startswith("BCX-")
+    assert cao_loc["Phiên bản"] == 2
+    assert cao_loc["Người gửi"] == "Nguyễn Thị Hằng"
+    assert cao_loc["Thời gian gửi"] == datetime(2024, 6, 10, 9, 30)  # Hà Nội time
+    assert cao_loc["Thời gian cập nhật"] == datetime(2024, 6, 12, 10, 0)
+    assert cao_loc["Đúng hạn"] == "Đúng hạn"
+    assert cao_loc["Trạng thái duyệt"] == "Cần bổ sung"
+    assert cao_loc["Nhận xét duyệt"] == "'@SUM(1) thiếu số liệu"
+    # Numbers are numbers (a negative one too), the latest revision counts.
+    assert cao_loc["Số ý tưởng/sản phẩm đăng ký tham gia OCOP trong kỳ"] == 12
+    assert cao_loc["Số sản phẩm đã được đánh giá, phân hạng trong kỳ"] == -2
+    # What the officer typed stays inert text.
+    assert cao_loc["Khó khăn, vướng mắc"] == "'" + MALICIOUS
+    assert cao_loc["Đề xuất, kiến nghị"] == "'+1+1"
+
+    loc_binh = data["Xã Lộc Bình"]
+    assert loc_binh["Đúng hạn"] == "Trễ hạn"
+    assert loc_binh["Trạng thái duyệt"] == "Chưa duyệt"
+    assert loc_binh["Số HTX, doanh nghiệp mới thành lập hoặc được củng cố"] == 1.5
+    assert loc_binh["Khó khăn, vướng mắc"] == "Thiếu vốn, đường xá khó khăn"
+    assert loc_binh["Đề xuất, kiến nghị"] is None  # skipped: an empty cell
+
+
+async def test_no_cell_is_a_formula(seeded: async_sessionmaker[AsyncSession]) -> None:
+    book = await xlsx(seeded, report="commune_report", period="2024-Q2")
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", cell.coordinate
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(("=", "+", "-", "@")), cell.value
+
+
+async def test_completeness_sheet_lists_every_commune_of_the_province(
+    seeded: async_sessionmaker[AsyncSession],
+) -> None:
+    book = await xlsx(
+        seeded, report="commune_report", period="2024-Q2", province_code=LANG_SON, on_time=ON_TIME
+    )
+    rows = rows_of(book["Tình hình báo cáo"])
+    assert rows[0] == [
+        "Báo cáo",
+        "Kỳ báo cáo",
+        "Mã tỉnh",
+        "Tỉnh",
+        "Mã xã",
+        "Xã/phường",
+        "Tình trạng",
+        "Mã biên nhận",
+        "Thời gian gửi",
+        "Trạng thái duyệt",
+    ]
+    status = {row[5]: row for row in rows[1:]}
+    assert len(rows) - 1 == len(status) == 65  # the communes of Lạng Sơn
+    assert status["Xã Cao Lộc"][6] == "Đúng hạn"
+    assert status["Xã Cao Lộc"][8] == datetime(2024, 6, 10, 9, 30)
+    assert status["Xã Cao Lộc"][9] == "Cần bổ sung"
+    assert status["Xã Lộc Bình"][6] == "Trễ hạn"
+    assert status["Xã Thất Khê"][6] == "Chưa gửi"
+    assert status["Xã Thất Khê"][7] is None
+    assert {row[0] for row in rows[1:]} == {"Báo cáo OCOP định kỳ của xã"}
+    assert {row[1] for row in rows[1:]} == {"quý 2/2024"}
+    assert {row[3] for row in rows[1:]} == {"Lạng Sơn"}
+    assert [row[6] for row in rows[1:]].count("Chưa gửi") == 63
+
+
+async def test_without_an_on_time_rule_a_report_is_just_sent(
+    seeded: async_sessionmaker[AsyncSession],
+) -> None:
+    book = await xlsx(seeded, report="commune_report", period="2024-Q2", commune_code=CAO_LOC)
+    rows = rows_of(book["Tình hình báo cáo"])
+    assert [row[5:7] for row in rows[1:]] == [["Xã Cao Lộc", "Đã gửi"]]
+    report = rows_of(book["Báo cáo OCOP định kỳ của xã"])
+    assert report[1][FIXED.index("Đúng hạn")] is None
+
+
+async def test_a_province_export_holds_nothing_of_another_province(
+    seeded: async_sessionmaker[AsyncSession],
+) -> None:
+    lang_son_admin = Scope(Reach.PROVINCE, province_code=LANG_SON)
+    book = await xlsx(seeded, scope=lang_son_admin, period="2024-Q2")
+    text = " ".join(
+        str(value) for sheet in book.worksheets for row in rows_of(sheet) for value in row
+    )
+    assert "Lạng Sơn" in text and "Cao Lộc" in text
+    assert "Hà Nội" not in text and "Hoàn Kiếm" not in text and "Trần An" not in text
+    with pytest.raises(ExportError, match="outside"):
+        await xlsx(seeded, scope=lang_son_admin, province_code=HA_NOI)
+    with pytest.raises(ExportError, match="outside"):
+        await xlsx(seeded, scope=lang_son_admin, commune_code=HOAN_KIEM)
+
+
+async def test_an_officer_scope_sees_only_the_commune(
+    seeded: async_sessionmaker[AsyncSession],
+) -> None:
+    officer = Scope(Reach.COMMUNE, province_code=LANG_SON, commune_code=LOC_BINH)
+    book = await xlsx(seeded, scope=officer, report="commune_report", period="2024-Q2")
+    communes = [row[3] for row in rows_of(book.worksheets[0])[1:]]
+    assert communes == ["Xã Lộc Bình"]
+    assert [row[5] for row in rows_of(book["Tình hình báo cáo"])[1:]] == ["Xã Lộc Bình"]
+
+
+async def test_all_reports_one_sheet_each_and_every_period_without_a_period(
+    seeded: async_sessionmaker[AsyncSession],
+) -> None:
+    book = await xlsx(seeded, province_code=LANG_SON)
+    assert book.sheetnames == [
+        "Báo cáo OCOP định kỳ của xã",
+        "Báo cáo sản xuất hằng tháng",
+        "Đăng ký ý tưởng sản phẩm OCOP",
+        "Tình hình báo cáo",
+    ]
+    periods = [row[4] for row in rows_of(book.worksheets[0])[1:]]
+    assert sorted(periods) == ["quý 1/2024", "quý 2/2024", "quý 2/2024"]
+    completeness = rows_of(book["Tình hình báo cáo"])[1:]
+    assert len(completeness) == 2 * 65  # both quarters that have reports
+
+
+async def test_a_year_covers_its_quarters(seeded: async_sessionmaker[AsyncSession]) -> None:
+    book = await xlsx(seeded, report="commune_report", period="2024", province_code=LANG_SON)
+    assert len(rows_of(book.worksheets[0])) - 1 == 3
+    assert len(rows_of(book["Tình hình báo cáo"])) - 1 == 4 * 65
+
+
+async def test_ideas_are_chosen_by_the_local_day_they_were_sent(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with factory() as session, session.begin():
+        producer = await add_officer(session, "HTX Chè Tân Thành", LANG_SON, CAO_LOC)
+        producer.role = Role.PRODUCER
+        for n, now in enumerate([at(2024, 6, 30, 16, 30), at(2024, 6, 30, 17, 30)]):
+            await file_report(
+                session,
+                producer,
+                {"product_name": f"Chè {n}", "product_group": "drinks", "market": ["local"]},
+                now,
+                form_id="product_idea",
+                period="",
+                scope_key=f"idea:{n}",
+                prefix="YT",
+            )
+    book = await xlsx(factory, report="product_idea", period="2024-Q2")
+    rows = rows_of(book.worksheets[0])
+    header = rows[0]
+    assert book.sheetnames == ["Đăng ký ý tưởng sản phẩm OCOP"]  # no completeness for ideas
+    assert len(rows) == 2  # 17:30 UTC on 30/6 is already 1 July in Vietnam
+    row = dict(zip(header, rows[1], strict=True))
+    assert row["Tên sản phẩm"] == "Chè 0"
+    assert row["Nhóm sản phẩm"] == "Đồ uống"
+    assert row["Thị trường hiện nay"] == "Trong xã"
+    assert row["Kỳ báo cáo"] is None
+
+
+async def test_a_sheet_is_split_at_the_row_limit(factory: async_sessionmaker[AsyncSession]) -> None:
+    async with factory() as session, session.begin():
+        for n in range(5):
+            user = await add_officer(session, f"Cán bộ {n}", LANG_SON, CAO_LOC)
+            await file_report(session, user, report_answers(), at(2024, 6, 1), scope_key=f"x:{n}")
+    calls: list[tuple[int, int]] = []
+    buffer = io.BytesIO()
+    summary = await export(
+        factory,
+        buffer,
+        scope=NATIONAL,
+        report="commune_report",
+        period="2024-Q2",
+        commune_code=CAO_LOC,
+        row_limit=3,
+        batch_size=2,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    name = "Báo cáo OCOP định kỳ của xã"
+    assert book.sheetnames == [name, f"{name} (2)", f"{name} (3)", "Tình hình báo cáo"]
+    parts = [rows_of(book[n]) for n in book.sheetnames[:3]]
+    assert [len(p) for p in parts] == [3, 3, 2]  # header + rows, header repeated
+    assert all(p[0][: len(FIXED)] == FIXED for p in parts)
+    names = [row[7] for p in parts for row in p[1:]]
+    assert sorted(names) == [f"Cán bộ {n}" for n in range(5)]
+    assert summary.submissions == 5 and summary.sheets == book.sheetnames
+    assert calls == [(0, 5), (2, 5), (4, 5), (5, 5)]
+
+
+def test_sheet_names_stay_valid_and_unique() -> None:
+    from storage.exports.cells import sheet_name
+
+    taken: set[str] = set()
+    long = "Báo cáo tổng hợp kết quả thực hiện Chương trình OCOP"
+    first = sheet_name(long, taken)
+    assert len(first) == 31
+    assert sheet_name(long, taken, 2).endswith(" (2)") and len(sheet_name(long, taken, 3)) <= 31
+    assert sheet_name("a/b:c", taken) == "a b c"
+    assert sheet_name(long, taken) != first
+
+
+def test_inert_neutralises_formula_starts_only() -> None:
+    for text in ("=1+1", "+1+1", "-1+1", "@SUM(1)", "\t=1", "\r=1"):
+        assert inert(text) == "'" + text
+    for text in ("Thiếu vốn", "1+1", "", "'=quoted"):
+        assert inert(text) == text
+
+
+async def test_csv_has_a_bom_one_report_and_inert_text(
+    seeded: async_sessionmaker[AsyncSession],
+) -> None:
+    buffer = io.BytesIO()
+    summary = await export(
+        seeded,
+        buffer,
+        scope=NATIONAL,
+        report="commune_report",
+        period="2024-Q2",
+        province_code=LANG_SON,
+        fmt="csv",
+        on_time=ON_TIME,
+    )
+    raw = buffer.getvalue()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    header = rows[0]
+    assert header[: len(FIXED)] == FIXED
+    data = {row[3]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    cao_loc = data["Xã Cao Lộc"]
+    assert cao_loc["Mã tỉnh"] == "20" and cao_loc["Mã xã"] == "06193"
+    assert cao_loc["Thời gian gửi"] == "2024-06-10 09:30"
+    assert cao_loc["Khó khăn, vướng mắc"] == "'" + MALICIOUS
+    assert cao_loc["Đề xuất, kiến nghị"] == "'+1+1"
+    assert cao_loc["Số sản phẩm đã được đánh giá, phân hạng trong kỳ"] == "-2"  # a number
+    assert cao_loc["Trạng thái duyệt"] == "Cần bổ sung"
+    assert data["Xã Lộc Bình"]["Khó khăn, vướng mắc"] == "Thiếu vốn, đường xá khó khăn"
+    assert data["Xã Lộc Bình"]["Đúng hạn"] == "Trễ hạn"
+    assert summary.sheets == ["Báo cáo OCOP định kỳ của xã"] and summary.submissions == 2
+
+
+async def test_a_file_is_written_whole_or_not_at_all(
+    seeded: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "q2.xlsx"
+    await export(seeded, out, scope=NATIONAL, report="commune_report", period="2024-Q2")
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Báo cáo OCOP định kỳ của xã"
+
+    def interrupt(done: int, total: int) -> None:
+        if done:
+            raise RuntimeError("interrupted")
+
+    broken = folder / "broken.xlsx"
+    with pytest.raises(RuntimeError, match="interrupted"):
+        await export(seeded, broken, scope=NATIONAL, period="2024-Q2", progress=interrupt)
+    assert sorted(p.name for p in folder.iterdir()) == ["q2.xlsx"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"report": "nope"}, "Unknown report 'nope'"),
+        ({"fmt": "csv"}, "A CSV file holds one report"),
+        ({"fmt": "pdf"}, "Unknown format"),
+        ({"period": "Q2-2024"}, "is not a period"),
+        ({"report": "commune_report", "period": "2024-06"}, "filed once a quarter"),
+        ({"province_code": 999}, "no province with code 999"),
+        ({"commune_code": 1}, "no commune with code 1"),
+        ({"province_code": HA_NOI, "commune_code": CAO_LOC}, "not in the province"),
+    ],
+)
+async def test_wrong_requests_are_one_sentence(
+    factory: async_sessionmaker[AsyncSession], options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ExportError, match=message):
+        await export(factory, io.BytesIO(), scope=NATIONAL, **options)
+
+
+def test_file_names_say_what_is_inside() -> None:
+    assert (
+        export_filename("commune_report", "2024-q2", "xlsx") == "ocop_commune_report_2024-Q2.xlsx"
+    )
+    assert export_filename(None, None, "csv") == "ocop_all_ALL.csv"
+
+
+async def test_an_export_on_sqlite_does_not_hold_the_write_lock(sqlite_url: str) -> None:
+    """The bot's engine begins every transaction with BEGIN IMMEDIATE; an export reading
+    through it would hold off every incoming message until it ends."""
+    import sqlite3
+
+    engine = create_engine(sqlite_url)
+    factory = create_session_factory(engine)
+    async with factory() as session, session.begin():
+        for n in range(3):
+            user = await add_officer(session, f"Cán bộ {n}", LANG_SON, CAO_LOC)
+            await file_report(session, user, report_answers(), at(2024, 6, 1), scope_key=f"x:{n}")
+    path = sqlite_url.split("///", 1)[1]
+    writes: list[int] = []
+
+    def write_meanwhile(done: int, total: int) -> None:
+        if 0 < done < total:  # in the middle of the export
+            with sqlite3.connect(path, timeout=1, isolation_level=None) as other:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("UPDATE users SET full_name = 'x' WHERE id = 1")
+                other.execute("COMMIT")
+            writes.append(done)
+
+    await export(
+        factory,
+        io.BytesIO(),
+        scope=NATIONAL,
+        report="commune_report",
+        batch_size=1,
+        progress=write_meanwhile,
+    )
+    await engine.dispose()
+    assert writes == [1, 2]
