@@ -25,6 +25,9 @@ from bot.settings import Settings
 from handlers.context import HandlerConfig
 from handlers.forms.flow import install as install_forms
 from handlers.forms.schema import FormError
+from scheduler.calendar import deadline_of
+from scheduler.config import CalendarError
+from scheduler.runner import scheduler_running
 from storage import migrate
 from storage.db import create_engine, create_session_factory, is_sqlite
 from storage.models import Identity, Role, User, UserStatus
@@ -47,6 +50,7 @@ class App:
             admin_identities=frozenset(settings.admin_identities()),
             default_language=settings.default_language,
             zone=settings.zone,
+            deadline_of=deadline_of,
         )
         self.senders: list[OutboxSender] = []
         self.pipeline = Pipeline(self.session_factory, self.config, on_enqueued=self._wake)
@@ -157,12 +161,16 @@ async def run(settings: Settings, *, console_user: str | None = None) -> None:
     app = App(settings)
     try:
         await app.prepare()
-        if settings.telegram_token:
-            from bot.channels.telegram import run_telegram  # issue 3
+        try:
+            async with scheduler_running(app):
+                if settings.telegram_token:
+                    from bot.channels.telegram import run_telegram
 
-            await run_telegram(app)
-        else:
-            await app.run_console(user=console_user or settings.console_user)
+                    await run_telegram(app)
+                else:
+                    await app.run_console(user=console_user or settings.console_user)
+        except CalendarError as exc:
+            raise StartupError(str(exc)) from None
     finally:
         with contextlib.suppress(Exception):
             await app.close()

@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App, StartupError, run_blocking
+from bot.cli_data import register as register_data_commands
+from bot.cli_reminders import reminders_cli
 from bot.i18n import Translator
 from bot.messages import Outbound
 from bot.settings import Settings, SettingsError, load_settings
@@ -38,6 +40,8 @@ users_cli = typer.Typer(help="Users: list and approve.")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(invite_cli, name="invite")
 cli.add_typer(users_cli, name="users")
+cli.add_typer(reminders_cli, name="reminders")
+register_data_commands(cli)  # export, import officers|products
 
 
 def fail(message: str, code: int = 1) -> None:
