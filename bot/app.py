@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.broadcasts import report_finished_broadcasts
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel, inbound_from_line, read_lines, session_opened
+from bot.export_job import export_runner
 from bot.i18n import Translator
 from bot.messages import Inbound
 from bot.pipeline import Pipeline, StorageUnavailable
@@ -54,6 +55,7 @@ class App:
         )
         self.senders: list[OutboxSender] = []
         self.pipeline = Pipeline(self.session_factory, self.config, on_enqueued=self._wake)
+        self.pipeline.job_runners["export"] = export_runner(self.session_factory, self.config)
 
     def set_invite_link(self, template: str) -> None:
         """A channel that knows its deep-link format (Telegram: t.me/<bot>?start=) shares it."""

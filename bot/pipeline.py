@@ -7,8 +7,9 @@ at any point leaves either the whole effect of a message or none of it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import Translator
 from bot.messages import Inbound, InboundKind, Outbound
-from handlers.context import Context, HandlerConfig, Stores
+from handlers.context import Context, HandlerConfig, Job, Stores
 from handlers.router import dispatch
 from storage.audit import AuditLog
 from storage.broadcasts import Broadcasts
@@ -31,6 +32,8 @@ from storage.submissions import Products, Submissions
 from storage.users import Users
 
 log = logging.getLogger(__name__)
+
+JobRunner = Callable[[Job], Awaitable[None]]
 
 
 class StorageUnavailable(Exception):
@@ -50,15 +53,19 @@ class Pipeline:
         self.config = config
         self.clock = clock
         self.on_enqueued = on_enqueued
+        self.job_runners: dict[str, JobRunner] = {}
+        self._running: set[asyncio.Task[None]] = set()
 
     async def process(self, inbound: Inbound) -> bool:
         """Handle one message; False when it was a repeat and was dropped."""
+        jobs: list[Job] = []
         try:
             try:
-                done = await self._process(inbound)
+                done = await self._process(inbound, jobs)
             except IntegrityError:
                 # Two first messages of a new user raced to create them: once more is enough.
-                done = await self._process(inbound)
+                jobs.clear()
+                done = await self._process(inbound, jobs)
         except (OperationalError, DBAPIError, OSError) as exc:
             raise StorageUnavailable(str(exc)) from exc
         except Exception:
@@ -66,9 +73,33 @@ class Pipeline:
             done = await self._apologise(inbound)
         if done and self.on_enqueued is not None:
             self.on_enqueued()
+        for job in jobs:
+            self._start(job)
         return done
 
-    async def _process(self, inbound: Inbound) -> bool:
+    def _start(self, job: Job) -> None:
+        runner = self.job_runners.get(job.kind)
+        if runner is None:
+            log.error("no runner for job %s", job.kind)
+            return
+        task = asyncio.create_task(self._run_job(runner, job), name=f"job-{job.kind}")
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _run_job(self, runner: JobRunner, job: Job) -> None:
+        try:
+            await runner(job)
+        except Exception:
+            log.exception("job %s failed", job.kind)
+        if self.on_enqueued is not None:
+            self.on_enqueued()
+
+    async def idle(self) -> None:
+        """Wait for the jobs started so far (tests, and a clean stop)."""
+        while self._running:
+            await asyncio.gather(*list(self._running), return_exceptions=True)
+
+    async def _process(self, inbound: Inbound, jobs: list[Job]) -> bool:
         async with self.session_factory() as session, session.begin():
             if not await SeenMessages(session).mark(inbound.channel, inbound.message_id):
                 return False
@@ -107,6 +138,7 @@ class Pipeline:
                 now=self.clock(),
             )
             await dispatch(ctx)
+            jobs.extend(ctx.jobs)
             await conversations.save(user.id, ctx.state)
             outbox = Outbox(session)
             for reply in ctx.replies:

@@ -69,6 +69,20 @@ class Notification:
     dedupe_key: str | None = None
 
 
+@dataclass(frozen=True)
+class Job:
+    """Work a handler asks for that must not run inside the message's transaction (an
+    export can take seconds); the runtime runs it after the commit and sends its result
+    through the outbox."""
+
+    kind: str
+    params: dict
+    user_id: int
+    channel: str
+    address: str
+    language: str
+
+
 @dataclass
 class Context:
     inbound: Inbound
@@ -80,6 +94,7 @@ class Context:
     now: datetime
     replies: list[Outbound] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
 
     @property
     def tr(self) -> Translator:
@@ -115,6 +130,19 @@ class Context:
         )
         if rows:
             self.offer([b for row in rows for b in row])
+
+    def later(self, kind: str, **params: object) -> None:
+        """Run ``kind`` after this message is committed; its result comes back to this chat."""
+        self.jobs.append(
+            Job(
+                kind,
+                dict(params),
+                self.user.id,
+                self.identity.channel,
+                self.identity.external_id,
+                self.user.language,
+            )
+        )
 
     def notify(self, user: User, compose: Compose, *, dedupe_key: str | None = None) -> None:
         self.notifications.append(Notification(user, compose, dedupe_key))

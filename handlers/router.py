@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.messages import InboundKind
 from handlers import (  # noqa: F401  (each module registers its commands)
     admin_broadcast,
+    admin_export,
     admin_progress,
     admin_review,
     admin_users,

@@ -13,6 +13,7 @@ A transcript is a text file that someone who knows OCOP but not Python can read:
     > <10000 x a>               a 10,000-character message
     < Chào mừng                 the next message to this user contains this text
     < [Tiếng Việt] [English]    ...and offered exactly these buttons
+    < (file báo_cáo.xlsx)       ...and carried this file
     -- restart --               the bot stops and starts again on the same database
     -- session --               the user opens the chat again (as the console does at start)
     -- today is 10/06/2024 --   the bot's clock (Vietnam time, 09:00) from here on
@@ -88,6 +89,7 @@ class Replay:
     async def send(self, inbound: Inbound) -> None:
         assert self.app is not None
         await self.app.pipeline.process(inbound)
+        await self.app.pipeline.idle()  # work started after the commit (an export)
         await self.sender.drain()
 
     def pending(self) -> list[Outbound]:
@@ -205,6 +207,12 @@ async def replay(path: Path, settings: Settings, variables: dict[str, str] | Non
                 await run.send(inbound)
             elif line.startswith("<"):
                 expected = line[1:].strip()
+                attached = re.fullmatch(r"\(file (.+)\)", expected)
+                if attached:
+                    document = run.previous.document if run.previous else None
+                    name = document.filename if document else None
+                    assert name == attached.group(1), f"{where}\n  the file was: {name}"
+                    continue
                 buttons = re.fullmatch(r"(\[[^\]]+\]\s*)+", expected)
                 if buttons:
                     labels = re.findall(r"\[([^\]]+)\]", expected)

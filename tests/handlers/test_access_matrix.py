@@ -3,19 +3,12 @@ of another province sees and changes nothing of this one."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.messages import Inbound, InboundKind
-from storage.models import AuditEntry, OutboxMessage, Role, Submission, User, UserStatus
-from storage.places import Places
-from storage.submissions import Submissions
-from storage.users import Users
-from tests.conftest import make_settings
-from tests.transcript import RecordingChannel
+from storage.models import AuditEntry, OutboxMessage, Submission, User, UserStatus
+from tests.handlers.scene import Chat
 
 ADMIN_COMMANDS = [
     "/duyet",
@@ -34,88 +27,6 @@ ADMIN_BUTTONS = [
     "@review:ok:1",
     "@tiendo:commune_report",
 ]
-
-
-async def person(
-    app: App,
-    name: str,
-    role: str | None,
-    status: str,
-    province: str | None,
-    commune: str | None = None,
-) -> User:
-    async with app.session_factory() as session, session.begin():
-        places = Places(session)
-        user, _ = await Users(session).create_with_identity("console", name, language="vi")
-        user.role, user.status, user.full_name = role, status, name
-        if province:
-            found = (await places.search_provinces(province))[0]
-            user.province_code = found.code
-            if commune:
-                user.commune_code = (await places.search_communes(found.code, commune))[0].code
-        return user
-
-
-class Chat:
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.channel = RecordingChannel()
-        self.sender = app.sender({"console": self.channel})
-
-    async def say(self, who: str, text: str | None = None, *, button: str | None = None) -> str:
-        kind = InboundKind.BUTTON if button else InboundKind.TEXT
-        await self.app.pipeline.process(
-            Inbound(
-                channel="console",
-                user_id=who,
-                message_id=uuid.uuid4().hex,
-                kind=kind,
-                text=text,
-                payload=button,
-            )
-        )
-        await self.sender.drain()
-        replies = self.channel.inbox.pop(who, [])
-        return "\n".join(r.text for r in replies)
-
-
-@pytest.fixture
-async def world(database_url: str):  # type: ignore[no-untyped-def]
-    app = App(make_settings(database_url))
-    await app.prepare()
-    users = {
-        "admin_ls": await person(
-            app, "admin_ls", Role.PROVINCE_ADMIN, UserStatus.ACTIVE, "lang son"
-        ),
-        "admin_hn": await person(app, "admin_hn", Role.PROVINCE_ADMIN, UserStatus.ACTIVE, "ha noi"),
-        "officer": await person(
-            app, "officer", Role.OFFICER, UserStatus.ACTIVE, "lang son", "cao loc"
-        ),
-        "pending": await person(
-            app, "pending", Role.OFFICER, UserStatus.PENDING, "lang son", "dong dang"
-        ),
-        "producer": await person(
-            app, "producer", Role.PRODUCER, UserStatus.ACTIVE, "lang son", "cao loc"
-        ),
-        "stranger": await person(app, "stranger", None, UserStatus.NEW, None),
-        "disabled": await person(
-            app, "disabled", Role.PROVINCE_ADMIN, UserStatus.DISABLED, "lang son"
-        ),
-    }
-    async with app.session_factory() as session, session.begin():
-        officer = await session.get(User, users["officer"].id)
-        assert officer is not None
-        await Submissions(session).create(
-            form_id="commune_report",
-            period="2024-Q2",
-            scope_key=f"commune:{officer.commune_code}",
-            receipt_prefix="BCX",
-            user=officer,
-            answers={"products_registered": "4"},
-            now=officer.created_at,
-        )
-    yield app, users
-    await app.close()
 
 
 async def audit_count(app: App) -> int:
