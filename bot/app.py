@@ -9,6 +9,7 @@ import logging
 import sys
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import select
@@ -26,7 +27,7 @@ from bot.settings import Settings
 from handlers.context import HandlerConfig
 from handlers.forms.flow import install as install_forms
 from handlers.forms.schema import FormError
-from scheduler.calendar import deadline_of
+from scheduler.calendar import current_calendar, deadline_of
 from scheduler.config import CalendarError
 from scheduler.runner import scheduler_running
 from storage import migrate
@@ -52,6 +53,9 @@ class App:
             default_language=settings.default_language,
             zone=settings.zone,
             deadline_of=deadline_of,
+            is_locked=lambda form, period, day, province=None: current_calendar().is_locked(
+                form, period, day, province
+            ),
         )
         self.senders: list[OutboxSender] = []
         self.pipeline = Pipeline(self.session_factory, self.config, on_enqueued=self._wake)
@@ -70,7 +74,7 @@ class App:
         """Make the database ready: migrate SQLite by itself, check PostgreSQL is migrated,
         load the administrative units, promote the admins named in settings."""
         try:
-            install_forms()
+            install_forms(Path(self.settings.forms_dir) if self.settings.forms_dir else None)
         except FormError as exc:
             raise StartupError(str(exc)) from None
         try:

@@ -101,6 +101,16 @@ class Settings(BaseSettings):
     def admin_identities(self) -> set[tuple[str, str]]:
         return {tuple(item.split(":", 1)) for item in self.admins}  # type: ignore[misc]
 
+    # A folder of form YAML files of your own; the shipped handlers/forms/definitions when unset.
+    forms_dir: str | None = None
+
+    @field_validator("forms_dir")
+    @classmethod
+    def _check_forms_dir(cls, value: str | None) -> str | None:
+        if value and not Path(value).is_dir():
+            raise ValueError(f"there is no folder {value}")
+        return value or None
+
     # -- reporting calendar and reminders (scheduler/, docs/reminders.md) --------------------
     # A calendar YAML of your own; the shipped scheduler/calendar.yaml when unset.
     calendar_file: str | None = None

@@ -4,7 +4,7 @@ or not at all, the reporting and on-time rates, and who is missing."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.messages import Button
 from handlers.access import refuse_non_admin, scope
@@ -12,7 +12,7 @@ from handlers.context import Context
 from handlers.forms.registry import FORMS
 from handlers.forms.schema import Form
 from handlers.registry import action, command
-from scheduler.periods import PeriodKind, current_period, parse_period, period_of
+from scheduler.periods import Period, PeriodKind, current_period, parse_period, period_of
 from storage.models import ReviewStatus
 from storage.progress import Expected
 from storage.scope import Reach
@@ -62,9 +62,19 @@ def on_time_of(ctx: Context, form: Form, period: str, item: Expected) -> bool | 
     return item.submitted_at <= deadline
 
 
+def collecting_period(ctx: Context, form: Form, today: date) -> Period:
+    """The period being collected: the previous one while it still takes late reports (on
+    5 July, Q2 until its lock date), otherwise the current one."""
+    current = current_period(form.period, today)
+    previous = period_of(form.period, current.start - timedelta(days=1))
+    if not ctx.config.is_locked(form.id, previous.key, today, ctx.user.province_code):
+        return previous
+    return current
+
+
 async def show_progress(ctx: Context, form: Form, period_key: str | None) -> None:
     today = ctx.now.astimezone(ctx.config.zone).date()
-    period = parse_period(period_key) if period_key else current_period(form.period, today)
+    period = parse_period(period_key) if period_key else collecting_period(ctx, form, today)
     if period is None:
         ctx.reply(
             ctx.t(

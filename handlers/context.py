@@ -55,6 +55,8 @@ class HandlerConfig:
     invite_link: str | None = None
     # When a report of a period is due (end of the deadline day); None until the calendar knows.
     deadline_of: Callable[[str, str], datetime | None] = lambda _form, _period: None
+    # Whether a period no longer takes reports or changes (past its lock date).
+    is_locked: Callable[..., bool] = lambda *_args: False
 
 
 Compose = Callable[[Translator], Outbound]

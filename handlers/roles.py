@@ -63,8 +63,8 @@ def capabilities(tr: Translator, user: User) -> str:
             t(
                 "As an admin you can: /duyet approve officers, /tiendo see who has "
                 "reported, /xem RECEIPT read a report and send it back for fixing, "
-                "/thongbao send an announcement, /moi create an invite code, /nguoidung "
-                "list users."
+                "/thongbao send an announcement, /xuat export to Excel, /lich deadlines and "
+                "reminders, /moi create an invite code, /nguoidung list users."
             )
         )
     lines.append(

@@ -475,6 +475,20 @@ class FormFlow:
 
     async def _submit(self, ctx: Context, *, force: bool = False) -> None:
         form, data = self.form(ctx), ctx.data
+        today = self._today(ctx)
+        if form.period is not PeriodKind.NONE and ctx.config.is_locked(
+            form.id, data["period"], today, ctx.user.province_code
+        ):
+            period = parse_period(data["period"])
+            ctx.reply(
+                ctx.t(
+                    "The period {period} is closed: reports for it can no longer be "
+                    "sent or changed. Your answers are kept; contact your province's "
+                    "OCOP office if this report is still needed.",
+                    period=period.label(ctx.user.language) if period else data["period"],
+                )
+            )
+            return
         submissions = ctx.stores.submissions
         answers = dict(data["answers"])
         existing: Submission | None = None
