@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.context import Context
+from handlers.registry import FLOWS
 from storage.models import Role, User
 from storage.scope import Scope, scope_of
 
@@ -14,6 +15,15 @@ def refuse_non_admin(ctx: Context, action_name: str) -> bool:
     ctx.stores.audit.record(ctx.user.id, "refused", attempted=action_name)
     ctx.reply(ctx.t("Only admins can do this."))
     return True
+
+
+async def start_admin_flow(ctx: Context, action_name: str, flow: str, step: str) -> None:
+    """Open an admin's multi-step command (refused and audited for anyone else)."""
+    if refuse_non_admin(ctx, action_name):
+        return
+    ctx.clear_offer()
+    ctx.begin(flow, step)
+    await FLOWS[flow].prompt(ctx)
 
 
 def scope(ctx: Context) -> Scope:

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from bot.messages import Button, Outbound
-from handlers.access import refuse_non_admin, scope
+from handlers.access import scope, start_admin_flow
 from handlers.context import Context
 from handlers.forms.readers import Rejected, read_text
-from handlers.places import read_place
+from handlers.places import go_to_place, province_then_commune
 from handlers.registry import command, flow
-from storage.models import Commune, Province, Role
+from storage.models import Role
 
 NAME = "broadcast"
 ROLES = {"officers": Role.OFFICER, "producers": Role.PRODUCER, "everyone": None}
@@ -19,11 +19,7 @@ ROLES = {"officers": Role.OFFICER, "producers": Role.PRODUCER, "everyone": None}
 
 @command("thongbao", "broadcast")
 async def broadcast(ctx: Context, _argument: str) -> None:
-    if refuse_non_admin(ctx, "broadcast"):
-        return
-    ctx.clear_offer()
-    ctx.begin(NAME, "audience")
-    await BROADCAST.prompt(ctx)
+    await start_admin_flow(ctx, "broadcast", NAME, "audience")
 
 
 class BroadcastFlow:
@@ -82,22 +78,12 @@ class BroadcastFlow:
                 ctx.goto("text")
             elif payload == "place":
                 data["role"] = "everyone"
-                if ctx.user.role == Role.PROVINCE_ADMIN:
-                    data["province_code"] = ctx.user.province_code
-                    ctx.goto("commune")
-                else:
-                    ctx.goto("province")
+                go_to_place(ctx)
             await self.prompt(ctx)
-        elif step == "province":
-            place = await read_place(ctx, prefix="p", province_code=None)
-            if isinstance(place, Province):
-                data["province_code"] = place.code
-                ctx.goto("commune")
-                await self.prompt(ctx)
-        elif step == "commune":
-            place = await read_place(ctx, prefix="c", province_code=data["province_code"])
-            if isinstance(place, Commune):
-                data["commune_code"] = place.code
+        elif step in ("province", "commune"):
+            commune = await province_then_commune(ctx)
+            if commune is not None:
+                data["commune_code"] = commune.code
                 ctx.goto("text")
                 await self.prompt(ctx)
         elif step == "text":

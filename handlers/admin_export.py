@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.messages import Button
-from handlers.access import refuse_non_admin
+from handlers.access import start_admin_flow
 from handlers.context import Context
 from handlers.forms.registry import FORMS
 from handlers.places import read_place
@@ -19,11 +19,7 @@ NAME = "export"
 
 @command("xuat", "export")
 async def start_export(ctx: Context, _argument: str) -> None:
-    if refuse_non_admin(ctx, "export"):
-        return
-    ctx.clear_offer()
-    ctx.begin(NAME, "report")
-    await EXPORT.prompt(ctx)
+    await start_admin_flow(ctx, "export", NAME, "report")
 
 
 class ExportFlow:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.messages import Button
-from handlers.access import may_manage, refuse_non_admin, scope
+from handlers.access import may_manage, refuse_non_admin, scope, start_admin_flow
 from handlers.context import Context
 from handlers.phone import display_phone
-from handlers.places import read_place
+from handlers.places import go_to_place, province_then_commune
 from handlers.registry import command, flow
 from handlers.roles import ROLE_LABELS, STATUS_LABELS, role_label
-from storage.models import Commune, Province, Role, UserStatus
+from storage.models import Commune, Role, UserStatus
 
 INVITE_FLOW = "invite"
 INVITE_DAYS = 30
@@ -20,18 +20,7 @@ INVITE_DAYS = 30
 
 @command("moi", "invite")
 async def invite(ctx: Context, _argument: str) -> None:
-    if refuse_non_admin(ctx, "invite"):
-        return
-    t = ctx.t
-    ctx.clear_offer()
-    ctx.begin(INVITE_FLOW, "role")
-    ctx.reply(
-        t("Invite whom?"),
-        buttons=[
-            [Button(label=t(ROLE_LABELS[Role.OFFICER]), payload=Role.OFFICER)],
-            [Button(label=t(ROLE_LABELS[Role.PRODUCER]), payload=Role.PRODUCER)],
-        ],
-    )
+    await start_admin_flow(ctx, "invite", INVITE_FLOW, "role")
 
 
 class InviteFlow:
@@ -41,7 +30,14 @@ class InviteFlow:
         assert ctx.state is not None
         step = ctx.state.step
         if step == "role":
-            ctx.reply(ctx.t("Please press one of the buttons, or type its number."))
+            t = ctx.t
+            ctx.reply(
+                t("Invite whom?"),
+                buttons=[
+                    [Button(label=t(ROLE_LABELS[Role.OFFICER]), payload=Role.OFFICER)],
+                    [Button(label=t(ROLE_LABELS[Role.PRODUCER]), payload=Role.PRODUCER)],
+                ],
+            )
         elif step == "province":
             ctx.reply(ctx.t("Which province or city? Type part of its name."))
         elif step == "commune":
@@ -55,22 +51,12 @@ class InviteFlow:
                 await self.prompt(ctx)
                 return
             data["role"] = ctx.inbound.payload
-            if ctx.user.role == Role.PROVINCE_ADMIN:
-                data["province_code"] = ctx.user.province_code
-                ctx.goto("commune")
-            else:
-                ctx.goto("province")
+            go_to_place(ctx)
             await self.prompt(ctx)
-        elif step == "province":
-            place = await read_place(ctx, prefix="p", province_code=None)
-            if isinstance(place, Province):
-                data["province_code"] = place.code
-                ctx.goto("commune")
-                await self.prompt(ctx)
-        elif step == "commune":
-            place = await read_place(ctx, prefix="c", province_code=data["province_code"])
-            if isinstance(place, Commune):
-                await self._create(ctx, place)
+        elif step in ("province", "commune"):
+            commune = await province_then_commune(ctx)
+            if commune is not None:
+                await self._create(ctx, commune)
 
     async def _create(self, ctx: Context, commune: Commune) -> None:
         created = await ctx.stores.invites.create(

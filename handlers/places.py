@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from bot.messages import Button, InboundKind
 from handlers.context import Context
-from storage.models import Commune, Province
+from handlers.registry import FLOWS
+from storage.models import Commune, Province, Role
 from storage.places import unique
 
 MAX_BUTTONS = 8
@@ -57,3 +58,27 @@ async def read_place(
         )
     ctx.reply(text, buttons=[[Button(label=m.name, payload=f"{prefix}:{m.code}")] for m in shown])
     return None
+
+
+def go_to_place(ctx: Context) -> None:
+    """The next step of an admin flow that needs a place: a province admin's own province is
+    known, so they go straight to the commune; a national admin chooses the province first."""
+    if ctx.user.role == Role.PROVINCE_ADMIN:
+        ctx.data["province_code"] = ctx.user.province_code
+        ctx.goto("commune")
+    else:
+        ctx.goto("province")
+
+
+async def province_then_commune(ctx: Context) -> Commune | None:
+    """Steps "province" and "commune" of an admin flow; the chosen commune, once there is one."""
+    assert ctx.state is not None
+    if ctx.state.step == "province":
+        place = await read_place(ctx, prefix="p", province_code=None)
+        if isinstance(place, Province):
+            ctx.data["province_code"] = place.code
+            ctx.goto("commune")
+            await FLOWS[ctx.state.flow].prompt(ctx)
+        return None
+    place = await read_place(ctx, prefix="c", province_code=ctx.data["province_code"])
+    return place if isinstance(place, Commune) else None
