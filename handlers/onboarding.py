@@ -251,6 +251,15 @@ class Onboarding:
             + capabilities(ctx.tr, user),
             remove_keyboard=True,
         )
+        if user.is_admin:
+            scope = None if user.role == Role.NATIONAL_ADMIN else user.province_code
+            waiting = await ctx.stores.users.pending_officers(scope)
+            if waiting:
+                ctx.reply(
+                    ctx.t(
+                        "{count} officers are waiting for your approval: /duyet", count=len(waiting)
+                    )
+                )
 
 
 def read_name(ctx: Context) -> str | None:
