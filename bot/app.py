@@ -33,6 +33,7 @@ from scheduler.runner import scheduler_running
 from storage import migrate
 from storage.db import create_engine, create_session_factory, is_sqlite
 from storage.models import Identity, Role, User, UserStatus
+from storage.outbox import Outbox
 from storage.seen import SeenMessages
 from storage.units import load_units
 
@@ -89,6 +90,10 @@ class App:
                 await self._promote_admins(session)
                 # Platforms redeliver within hours; a month of dedupe keys is plenty.
                 await SeenMessages(session).forget_older_than(timedelta(days=30))
+                if is_sqlite(self.settings.database_url):
+                    # One process only: what a killed predecessor had claimed goes out now,
+                    # not when its lease runs out.
+                    await Outbox(session).release_leases()
         except StartupError:
             raise
         except (OSError, ConnectionError) as exc:

@@ -179,7 +179,10 @@ class OutboxMessage(Base):
     """A reply, reminder or broadcast, committed before it is sent so nothing is lost."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "channel", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "channel", "next_attempt_at"),
+        Index("ix_outbox_chat", "channel", "address", "status", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.messages import Outbound
 from storage.models import OutboxMessage, OutboxStatus, utcnow
@@ -61,12 +62,23 @@ class Outbox:
     ) -> list[OutboxMessage]:
         """Take up to ``limit`` due rows and lease them to this sender."""
         now = now or utcnow()
+        earlier = aliased(OutboxMessage)
         statement = (
             select(OutboxMessage)
             .where(
                 OutboxMessage.status == OutboxStatus.PENDING,
                 OutboxMessage.channel.in_(channels),
                 OutboxMessage.next_attempt_at <= now,
+                # A chat's messages go in order, across rounds, workers and restarts: a row
+                # waits while an earlier one to the same chat is pending but not due (leased
+                # by another sender, maybe a dead one, or waiting for a retry).
+                ~exists().where(
+                    earlier.channel == OutboxMessage.channel,
+                    earlier.address == OutboxMessage.address,
+                    earlier.status == OutboxStatus.PENDING,
+                    earlier.id < OutboxMessage.id,
+                    earlier.next_attempt_at > now,
+                ),
             )
             .order_by(OutboxMessage.id)
             .limit(limit)
@@ -106,6 +118,21 @@ class Outbox:
             )
             .values(status=OutboxStatus.BLOCKED, error=error[:500])
         )
+
+    async def release_leases(self, now: datetime | None = None) -> int:
+        """Rows claimed by a sender that is gone become due now. Only for a single process
+        (SQLite), where no other live sender can hold a lease."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.attempts > 0,
+                OutboxMessage.next_attempt_at > (now or utcnow()),
+                OutboxMessage.error.is_(None),
+            )
+            .values(next_attempt_at=now or utcnow())
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def pending_count(self, channels: Sequence[str] | None = None) -> int:
         statement = select(func.count()).where(OutboxMessage.status == OutboxStatus.PENDING)
