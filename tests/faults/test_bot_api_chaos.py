@@ -5,20 +5,11 @@ Telegram took before the client gave up is the at-least-once case of test_kill_m
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import AsyncIterator
-
-import pytest
 
 from storage.models import OutboxStatus
 from tests.bot.channels.test_telegram_delivery import all_out, enqueue
-from tests.bot.channels.test_telegram_helpers import TOKEN, bounded, make_app, running
+from tests.bot.channels.test_telegram_helpers import bounded, make_app, running
 from tests.fakes.telegram_api import FakeTelegramServer
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeTelegramServer]:
-    async with FakeTelegramServer(token=TOKEN) as fake:
-        yield fake
 
 
 @bounded(90)

@@ -49,7 +49,8 @@ def make_webhook_app(receiver: UpdateReceiver, *, path: str, secret: str) -> web
             return web.Response(status=401, text="unauthorized")
         try:
             update = parse_update(json.loads(await request.read()), receiver.bot)
-        except ValueError as exc:  # not JSON, not UTF-8, or a MalformedUpdate
+        except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, nested too deep,
+            # or a MalformedUpdate
             log.warning("webhook body refused: %s", exc)
             return web.Response(status=400, text="not a Telegram update")
         if isinstance(update, Skip):
