@@ -1,4 +1,4 @@
-"""Seeding shared by fault tests: approved officers reachable on Telegram, made directly in
+"""Seeding for the fault tests: approved officers reachable on Telegram, made directly in
 storage (onboarding each of fifty people through the chat would only slow the tests)."""
 
 from __future__ import annotations
