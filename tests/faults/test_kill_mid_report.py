@@ -25,10 +25,10 @@ from sqlalchemy import select
 from bot.app import App
 from storage.models import Conversation, Identity
 from storage.outbox import Outbox
-from tests.faults.seed import seed_officers_sync
 from tests.bot.channels.test_telegram_helpers import TOKEN, bounded
 from tests.conftest import make_settings
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.faults.seed import seed_officers_sync
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
