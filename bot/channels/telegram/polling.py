@@ -66,6 +66,7 @@ class Poller:
         self.poll_timeout = poll_timeout
         self.storage_attempts = storage_attempts
         self.storage_backoff = storage_backoff
+        self.max_storage_backoff = 30.0
         self.error_backoff = error_backoff
         self.max_error_backoff = max_error_backoff
         self.offset: int | None = None
@@ -142,7 +143,11 @@ class Poller:
             log.info("telegram %s", update.reason)
             return True
         await self.receiver.acknowledge(update)
-        for attempt in range(1, self.storage_attempts + 1):
+        # A database outage holds the queue: nothing else could be processed anyway, and
+        # Telegram keeps unconfirmed updates for a day. Dropping one would lose an answer.
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 await self.receiver.process(update)
                 return True
@@ -154,22 +159,15 @@ class Poller:
                         update.update_id,
                     )
                     return False
-                if attempt == self.storage_attempts:
-                    log.error(
-                        "database unavailable; Telegram update %s dropped after %s attempts: %s",
-                        update.update_id,
-                        attempt,
-                        exc,
-                    )
-                    return True
-                delay = self.storage_backoff * 2 ** (attempt - 1)
-                log.warning(
-                    "database unavailable; retrying Telegram update %s in %.1fs",
+                delay = min(self.storage_backoff * 2 ** (attempt - 1), self.max_storage_backoff)
+                log_at = log.error if attempt >= self.storage_attempts else log.warning
+                log_at(
+                    "database unavailable (%s); retrying Telegram update %s in %.1fs",
+                    exc,
                     update.update_id,
                     delay,
                 )
                 await _sleep_unless_stopped(delay, stop)
-        return True
 
     async def _pause_after(self, exc: Exception, failures: int, stop: asyncio.Event) -> None:
         if isinstance(exc, TelegramRetryAfter):
