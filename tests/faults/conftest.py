@@ -8,6 +8,7 @@ import pytest
 
 from bot.app import App
 from tests.bot.channels.test_telegram_helpers import TOKEN, free_port, make_app
+from tests.conftest import _empty_postgres
 from tests.fakes.telegram_api import FakeTelegramServer
 
 SECRET = "fault-test-secret"
@@ -33,3 +34,10 @@ async def webhook_app(database_url: str, server: FakeTelegramServer) -> AsyncIte
     )
     yield app
     await app.close()
+
+
+@pytest.fixture
+async def postgres_url(postgres_ready: str) -> str:
+    """The test PostgreSQL database, emptied (for tests about PostgreSQL itself)."""
+    await _empty_postgres(postgres_ready)
+    return postgres_ready

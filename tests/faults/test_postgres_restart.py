@@ -58,12 +58,12 @@ async def answers_of(url: str) -> dict[int, int]:
     return {int(external): len(data.get("answers", {})) for external, data in rows}
 
 
+@pytest.mark.postgres
 @bounded(150)
 async def test_postgresql_restart_while_officers_answer(
-    database_url: str, server: FakeTelegramServer
+    postgres_url: str, server: FakeTelegramServer
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("a PostgreSQL outage")
+    database_url = postgres_url
     command = restart_command()
     if command is None:
         if REQUIRE_PG:
