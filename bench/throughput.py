@@ -1,244 +1,293 @@
-"""Conversation throughput: N officers file the commune report at once, through the whole
-inbound path — Telegram update JSON parsed by aiogram, mapped to the core's message, handlers,
-storage and outbox rows in one transaction per update — on SQLite and PostgreSQL.
+"""Conversation throughput: N officers file the commune report at once through the whole
+inbound path (see bench/conversation.py), on SQLite and on PostgreSQL, with the two
+baselines of bench/baselines.py measured in the same run.
 
-Two baselines run on the same machine in the same run: a bare aiogram Dispatcher with an
-echo handler and no storage, and a raw loop doing one transaction per update that writes the
-same rows the pipeline writes (seen key, identity, conversation, outbox) with sqlite3/asyncpg.
+    python -m bench.throughput [--users 100] [--db sqlite,postgres] [--workers 1,2]
+                               [--offered 0.5,0.8] [--preload 0] [--history 17]
 
-    python -m bench.throughput [--users 100] [--db sqlite,postgres] [--preload 0]
+Figures, per database:
+
+* saturation: every officer sends the next update as soon as the previous one is committed.
+  Updates per second is what the bot can do; the latency then is mostly waiting in line
+  (Little's law: with N updates in flight at X per second, each waits about N / X).
+* offered load: updates arrive at a fixed rate (a share of the saturation rate), as
+  people's messages do; the latency is what a user would see at that load.
+* with ``--workers 2`` (PostgreSQL) the same officers are shared by two processes, as
+  two webhook workers behind one URL would share them.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
+import multiprocessing
 import tempfile
 import time
-from itertools import count
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-from aiogram import Bot, Dispatcher, Router
-from aiogram.types import Message, Update
+from sqlalchemy import text
 
+from bench.baselines import bare_aiogram, raw_postgres, raw_sqlite
 from bench.common import (
-    fresh_postgres,
-    fresh_sqlite,
+    Table,
+    bench_settings,
+    fresh_database,
     percentiles,
+    postgres_dsn,
     prepared_app,
+    ratio,
     report,
-    seed_officers,
-    seed_submissions,
 )
-from bot.channels.telegram.updates import to_inbound
+from bench.conversation import ANSWERS, Driver, Run, StatementCounter, filed_reports, sample_state
+from bench.seed import seed_officers, seed_submissions
+from bot.app import App
 
-# What an officer types to file the commune report (15 questions, then "send").
-ANSWERS = ["/baocao", "12", "3", "2", "1", "1", "0", "1", "2", "1", "40", "1", "2", "3",
-           "Thiếu vốn làm bao bì.", "/boqua", "gui"]
-STORED_ANSWERS = {f"q{n}": str(n) for n in range(25)}
-_update_ids = count(1)
+WARM_UP_OFFICERS = 10
 
 
-def message_update(user_id: int, text: str) -> dict[str, Any]:
-    """A Telegram update as the Bot API sends it (what aiogram parses)."""
-    update_id = next(_update_ids)
-    entities = ([{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-                if text.startswith("/") else None)
-    message: dict[str, Any] = {
-        "message_id": update_id, "date": 1718000000, "text": text,
-        "chat": {"id": user_id, "type": "private", "first_name": "Cán bộ"},
-        "from": {"id": user_id, "is_bot": False, "first_name": "Cán bộ", "language_code": "vi"},
+def summary(run: Run) -> dict[str, Any]:
+    samples = run.all
+    return {
+        "updates": len(samples),
+        "seconds": round(run.seconds, 3),
+        "updates_per_s": round(len(samples) / run.seconds, 1) if run.seconds else 0.0,
+        **percentiles(samples),
+        "by_kind": {kind: percentiles(s) for kind, s in run.latencies.items()},
+        "not_processed": run.not_processed,
     }
-    if entities:
-        message["entities"] = entities
-    return {"update_id": update_id, "message": message}
 
 
-def conversations(user_ids: list[int]) -> list[list[dict[str, Any]]]:
-    return [[message_update(uid, text) for text in ANSWERS] for uid in user_ids]
+class Communes:
+    """Hands out disjoint groups of officers (each group in communes of its own, so that no
+    group finds another's report already filed)."""
+
+    def __init__(self, app: App, total: int) -> None:
+        self.app, self.total, self.used = app, total, 0
+
+    async def officers(self, count: int) -> list[int]:
+        if self.used + count > self.total:
+            raise SystemExit(
+                f"not enough communes ({self.total}) for separate groups of officers: "
+                "lower --users or leave out some --offered loads"
+            )
+        chats = await seed_officers(
+            self.app, count, first_chat=10_000_000 + self.used, commune_offset=self.used
+        )
+        self.used += count
+        return chats
 
 
-async def run_pipeline(url: str, users: int, preload: int) -> dict[str, Any]:
+async def measure(
+    kind: str,
+    folder: Path,
+    *,
+    users: int,
+    offered: list[float],
+    workers: list[int],
+    preload: int,
+    history: int,
+    with_raw: bool = True,
+) -> dict[str, Any]:
+    """Everything for one database: saturation, offered loads, workers, the raw baseline."""
+    url = await fresh_database(kind, folder)
     app = await prepared_app(url)
     try:
-        await seed_submissions(app, preload, answers=STORED_ANSWERS)
-        user_ids = await seed_officers(app, users)
-        bot = Bot("123456:BENCH")
-        latencies: list[float] = []
-        unexpected = 0
-
-        async def officer(updates: list[dict[str, Any]]) -> None:
-            nonlocal unexpected
-            for raw in updates:
-                started = time.perf_counter()
-                update = Update.model_validate(raw, context={"bot": bot})
-                inbound = to_inbound(update)
-                done = await app.pipeline.process(inbound)  # type: ignore[arg-type]
-                latencies.append(time.perf_counter() - started)
-                unexpected += not done
-
-        batches = conversations(user_ids)
-        started = time.perf_counter()
-        await asyncio.gather(*(officer(b) for b in batches))
-        elapsed = time.perf_counter() - started
+        seeded = await seed_submissions(app, preload, history=history) if preload else {}
         async with app.session_factory() as session:
-            from sqlalchemy import text
-
-            filed = await session.scalar(text(
-                "SELECT count(*) FROM submissions WHERE receipt NOT LIKE 'SEED-%'"))
-        await bot.session.close()
-        total = len(latencies)
-        return {"updates": total, "seconds": round(elapsed, 3),
-                "updates_per_s": round(total / elapsed, 1), **percentiles(latencies),
-                "reports_filed": filed, "not_processed": unexpected}
+            total = int(await session.scalar(text("SELECT count(*) FROM communes")) or 0)
+        communes = Communes(app, total)
+        driver = Driver(app)
+        try:
+            await driver.closed_loop(await communes.officers(WARM_UP_OFFICERS))
+            chats = await communes.officers(users)
+            counter = StatementCounter()
+            detach = counter.attach(app)
+            saturation = await driver.closed_loop(chats)
+            detach()
+            result: dict[str, Any] = {
+                "seeded": seeded,
+                "engine_pool": _pool_size(app),
+                "saturation": summary(saturation),
+                "reports_filed": await filed_reports(app, chats),
+                "statements_per_update": counter.per_update(len(saturation.all)),
+                "offered": [],
+            }
+            for share in offered:
+                rate = share * result["saturation"]["updates_per_s"]
+                run = await driver.open_loop(await communes.officers(users), rate)
+                result["offered"].append(
+                    {"share_of_saturation": share, "offered_per_s": round(rate, 1), **summary(run)}
+                )
+            state, payload = await sample_state(app, (await communes.officers(1))[0])
+        finally:
+            await driver.close()
+        for count in workers:
+            if count > 1:
+                chats = await communes.officers(users)
+                result[f"workers_{count}"] = await in_processes(url, chats, count)
+        if not with_raw:
+            return result
+        raw_chats = await communes.officers(users)
+        if kind == "postgres":
+            raw = await raw_postgres(
+                postgres_dsn(), raw_chats, state, payload, pool_size=_pool_size(app)
+            )
+        else:
+            raw = raw_sqlite(Path(app.engine.url.database or ""), raw_chats, state, payload)
+        result["raw_transactions"] = summary(raw)
+        result["share_of_raw"] = ratio(
+            result["saturation"]["updates_per_s"], result["raw_transactions"]["updates_per_s"]
+        )
+        return result
     finally:
         await app.close()
 
 
-async def run_bare_aiogram(users: int) -> dict[str, Any]:
-    """The same updates through aiogram alone: parsing and routing to an echo handler."""
-    router = Router()
-    echoed = 0
-
-    @router.message()
-    async def echo(message: Message) -> None:
-        nonlocal echoed
-        echoed += len(message.text or "") >= 0
-
-    dispatcher = Dispatcher()
-    dispatcher.include_router(router)
-    bot = Bot("123456:BENCH")
-    batches = conversations(list(range(50_000, 50_000 + users)))
-    latencies: list[float] = []
-
-    async def officer(updates: list[dict[str, Any]]) -> None:
-        for raw in updates:
-            started = time.perf_counter()
-            await dispatcher.feed_update(bot, Update.model_validate(raw, context={"bot": bot}))
-            latencies.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(officer(b) for b in batches))
-    elapsed = time.perf_counter() - started
-    await bot.session.close()
-    return {"updates": len(latencies), "updates_per_s": round(len(latencies) / elapsed, 1),
-            **percentiles(latencies)}
+def _pool_size(app: App) -> int:
+    pool = app.engine.sync_engine.pool
+    size = getattr(pool, "size", lambda: 1)()
+    overflow = getattr(pool, "_max_overflow", 0)
+    return int(size) + max(int(overflow), 0)
 
 
-RAW_DDL = [
-    "CREATE TABLE seen (channel text, message_id text, PRIMARY KEY (channel, message_id))",
-    "CREATE TABLE ident (id integer PRIMARY KEY, last_seen text)",
-    "CREATE TABLE conv (user_id integer PRIMARY KEY, step text, data text)",
-    "CREATE TABLE outbox (id integer PRIMARY KEY, address text, payload text, status text)",
-]
+# -- several processes sharing the database (webhook workers) ------------------------------
 
 
-async def run_raw_postgres(url: str, users: int) -> dict[str, Any]:
-    """One transaction per update, same rows, straight asyncpg (the floor for our path)."""
-    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
-    pool = await asyncpg.create_pool(dsn, min_size=10, max_size=20)
-    async with pool.acquire() as conn:
-        for ddl in ("DROP TABLE IF EXISTS seen, ident, conv, outbox", *RAW_DDL):
-            await conn.execute(ddl.replace("integer PRIMARY KEY,", "bigserial PRIMARY KEY,")
-                               if "outbox" in ddl and "CREATE" in ddl else ddl)
-        await conn.executemany("INSERT INTO ident VALUES ($1, '') ON CONFLICT DO NOTHING",
-                               [(n,) for n in range(users)])
-        await conn.executemany("INSERT INTO conv VALUES ($1, '', '{}') ON CONFLICT DO NOTHING",
-                               [(n,) for n in range(users)])
-    latencies: list[float] = []
-    ids = count(1)
+def _worker(url: str, chats: list[int], start_at: float, results: Any) -> None:
+    async def main() -> None:
+        app = App(bench_settings(url))
+        await app.prepare()
+        driver = Driver(app)
+        await driver.closed_loop(chats[:1])  # warm this process's caches and connections
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+        began = time.time()
+        run = await driver.closed_loop(chats[1:])
+        results.put((began, time.time(), run.latencies, run.not_processed))
+        await driver.close()
+        await app.close()
 
-    async def officer(n: int) -> None:
-        for _ in ANSWERS:
-            started = time.perf_counter()
-            async with pool.acquire() as conn, conn.transaction():
-                await conn.execute("INSERT INTO seen VALUES ('telegram', $1)", str(next(ids)))
-                await conn.execute("UPDATE ident SET last_seen = 'now' WHERE id = $1", n)
-                await conn.execute("UPDATE conv SET step = 'q', data = $2 WHERE user_id = $1",
-                                   n, '{"answers": {"a": "1"}}')
-                await conn.execute("INSERT INTO outbox (address, payload, status) "
-                                   "VALUES ($1, $2, 'pending')", str(n), '{"text": "Câu 2/15"}')
-            latencies.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(officer(n) for n in range(users)))
-    elapsed = time.perf_counter() - started
-    await pool.close()
-    return {"updates": len(latencies), "updates_per_s": round(len(latencies) / elapsed, 1),
-            **percentiles(latencies)}
+    asyncio.run(main())
 
 
-def run_raw_sqlite(folder: Path, users: int) -> dict[str, Any]:
-    """The same with sqlite3 in WAL mode, one writer (as SQLite allows)."""
-    path = folder / "raw.db"
-    path.unlink(missing_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    for ddl in RAW_DDL:
-        conn.execute(ddl)
-    conn.executemany("INSERT INTO ident VALUES (?, '')", [(n,) for n in range(users)])
-    conn.executemany("INSERT INTO conv VALUES (?, '', '{}')", [(n,) for n in range(users)])
-    latencies: list[float] = []
-    ids = count(1)
-    started = time.perf_counter()
-    for _ in ANSWERS:
-        for n in range(users):
-            t0 = time.perf_counter()
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("INSERT INTO seen VALUES ('telegram', ?)", (str(next(ids)),))
-            conn.execute("UPDATE ident SET last_seen = 'now' WHERE id = ?", (n,))
-            conn.execute("UPDATE conv SET step = 'q', data = ? WHERE user_id = ?",
-                         ('{"answers": {"a": "1"}}', n))
-            conn.execute("INSERT INTO outbox (address, payload, status) VALUES (?, ?, 'pending')",
-                         (str(n), '{"text": "Câu 2/15"}'))
-            conn.execute("COMMIT")
-            latencies.append(time.perf_counter() - t0)
-    elapsed = time.perf_counter() - started
-    conn.close()
-    return {"updates": len(latencies), "updates_per_s": round(len(latencies) / elapsed, 1),
-            **percentiles(latencies)}
+async def in_processes(url: str, chats: list[int], count: int) -> dict[str, Any]:
+    """The officers split between ``count`` processes that start at the same instant."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    start_at = time.time() + 8.0  # time for each process to start, prepare and warm up
+    share = len(chats) // count
+    processes = [
+        context.Process(
+            target=_worker, args=(url, chats[n * share : (n + 1) * share], start_at, results)
+        )
+        for n in range(count)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = [await asyncio.to_thread(results.get, True, 300) for _ in processes]
+    for process in processes:
+        await asyncio.to_thread(process.join, 30)
+    merged = Run(started=min(o[0] for o in outcomes), finished=max(o[1] for o in outcomes))
+    for _, _, latencies, not_processed in outcomes:
+        merged.not_processed += not_processed
+        for kind, samples in latencies.items():
+            merged.latencies.setdefault(kind, []).extend(samples)
+    return {"processes": count, **summary(merged)}
 
 
-async def main_async(users: int, databases: list[str], preload: int, name: str) -> None:
-    figures: dict[str, Any] = {"users": users, "updates_per_user": len(ANSWERS),
-                               "preloaded_submissions": preload}
-    table: list[tuple[str, str]] = []
-    bare = await run_bare_aiogram(users)
+# -- the command ---------------------------------------------------------------------------
+
+
+async def run_all(args: argparse.Namespace) -> tuple[dict[str, Any], list[Table]]:
+    figures: dict[str, Any] = {
+        "users": args.users,
+        "updates_per_user": len(ANSWERS),
+        "preloaded_submissions": args.preload,
+    }
+    bare = summary(await bare_aiogram(args.users))
     figures["bare_aiogram"] = bare
-    table.append(("bare aiogram (echo, no storage)",
-                  f"{bare['updates_per_s']:>9,.1f} upd/s  p99 {bare['p99_ms']} ms"))
+    main = Table(
+        f"Conversation throughput: {args.users} officers at once, {len(ANSWERS)} updates each",
+        ["path", "updates/s", "p50", "p95", "p99", "vs raw"],
+    )
+    main.add("bare aiogram Dispatcher, echo handler, no storage", bare["updates_per_s"],
+             *_latency(bare), "")  # fmt: skip
+    loads = Table(
+        "Latency at an offered load (updates arrive at a fixed rate)",
+        ["database", "offered/s", "achieved/s", "p50", "p95", "p99"],
+    )
     with tempfile.TemporaryDirectory() as folder:
-        for db in databases:
-            url = fresh_sqlite(Path(folder)) if db == "sqlite" else await fresh_postgres()
-            ours = await run_pipeline(url, users, preload)
-            raw = (run_raw_sqlite(Path(folder), users) if db == "sqlite"
-                   else await run_raw_postgres(url, users))
-            figures[db] = {"pipeline": ours, "raw_transactions": raw,
-                           "share_of_raw": round(ours["updates_per_s"] / raw["updates_per_s"], 3),
-                           "share_of_bare_aiogram": round(
-                               ours["updates_per_s"] / bare["updates_per_s"], 4)}
-            table.append((f"{db}: bot pipeline",
-                          f"{ours['updates_per_s']:>9,.1f} upd/s  p50 {ours['p50_ms']} ms  "
-                          f"p95 {ours['p95_ms']} ms  p99 {ours['p99_ms']} ms  "
-                          f"({ours['reports_filed']} reports filed)"))
-            table.append((f"{db}: raw transactions",
-                          f"{raw['updates_per_s']:>9,.1f} upd/s  p99 {raw['p99_ms']} ms"))
-            table.append((f"{db}: pipeline / raw", f"{figures[db]['share_of_raw']:.2f}"))
-    report(name, figures, table)
+        for kind in args.db:
+            result = await measure(
+                kind,
+                Path(folder),
+                users=args.users,
+                offered=args.offered,
+                workers=args.workers if kind == "postgres" else [],
+                preload=args.preload,
+                history=args.history,
+            )
+            figures[kind] = result
+            sat, raw = result["saturation"], result["raw_transactions"]
+            main.add(f"**bot on {kind}**", sat["updates_per_s"], *_latency(sat),
+                     f"{result['share_of_raw']:.2f}")  # fmt: skip
+            for count in args.workers:
+                if (many := result.get(f"workers_{count}")) is not None:
+                    main.add(f"bot on {kind}, {count} worker processes", many["updates_per_s"],
+                             *_latency(many), f"{ratio(many['updates_per_s'], raw['updates_per_s']):.2f}")  # fmt: skip
+            driver = "asyncpg" if kind == "postgres" else "sqlite3"
+            main.add(f"raw {driver}, one transaction per update, same rows",
+                     raw["updates_per_s"], *_latency(raw), "1.00")  # fmt: skip
+            for load in result["offered"]:
+                loads.add(kind, load["offered_per_s"], load["updates_per_s"], *_latency(load))
+    main.notes.append(
+        "vs raw: the bot's updates/s over the raw-transaction baseline's on the same database."
+    )
+    return figures, [main, loads, _statements(figures, args.db)]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=100)
-    parser.add_argument("--db", default="sqlite,postgres")
+def _latency(result: dict[str, Any]) -> list[str]:
+    return [_ms(result["p50_ms"]), _ms(result["p95_ms"]), _ms(result["p99_ms"])]
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.0f} ms" if value >= 10 else f"{value:.2f} ms"
+
+
+def _statements(figures: dict[str, Any], databases: list[str]) -> Table:
+    table = Table("SQL statements per update (bot, at saturation)", ["statement", *databases])
+    keys: list[str] = []
+    for db in databases:
+        keys += [k for k in figures[db]["statements_per_update"] if k not in keys]
+    for key in keys:
+        table.add(key, *(figures[db]["statements_per_update"].get(key, 0.0) for db in databases))
+    return table
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=100, help="officers filing at once")
+    parser.add_argument("--db", default="sqlite,postgres", help="sqlite, postgres or both")
+    parser.add_argument("--workers", default="1,2", help="PostgreSQL: processes to compare")
+    parser.add_argument(
+        "--offered", default="0.5,0.8", help="offered loads, as shares of the saturation rate"
+    )
     parser.add_argument("--preload", type=int, default=0, help="submissions stored beforehand")
-    parser.add_argument("--name", default="throughput")
-    args = parser.parse_args()
-    asyncio.run(main_async(args.users, args.db.split(","), args.preload, args.name))
+    parser.add_argument(
+        "--history", type=int, default=17, help="seen keys and sent rows per stored submission"
+    )
+    parser.add_argument("--name", default="throughput", help="the JSON file's name")
+    args = parser.parse_args(argv)
+    args.db = [d.strip() for d in args.db.split(",") if d.strip()]
+    args.workers = [int(w) for w in args.workers.split(",") if w.strip()]
+    args.offered = [float(s) for s in args.offered.split(",") if s.strip()]
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    figures, tables = asyncio.run(run_all(args))
+    report(args.name, figures, tables)
 
 
 if __name__ == "__main__":
