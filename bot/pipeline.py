@@ -10,21 +10,24 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.batching import Batcher
 from bot.i18n import Translator
 from bot.messages import Inbound, InboundKind, Outbound
 from handlers.context import Context, HandlerConfig, Job, Stores
 from handlers.router import dispatch
+from storage.arrivals import Sender, load_senders
 from storage.audit import AuditLog
 from storage.broadcasts import Broadcasts
-from storage.conversations import Conversations
+from storage.conversations import Conversations, ConversationState
 from storage.invites import Invites
 from storage.models import utcnow
-from storage.outbox import Outbox
+from storage.outbox import Outbox, row_values
 from storage.places import Places
 from storage.progress import Progress
 from storage.seen import SeenMessages
@@ -34,6 +37,15 @@ from storage.users import Users
 log = logging.getLogger(__name__)
 
 JobRunner = Callable[[Job], Awaitable[None]]
+
+
+@dataclass
+class _Handled:
+    """What the messages of one transaction leave to write, in the order they came."""
+
+    states: dict[int, ConversationState | None] = field(default_factory=dict)
+    outbox: list[dict[str, object]] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
 
 
 class StorageUnavailable(Exception):
@@ -48,6 +60,7 @@ class Pipeline:
         *,
         clock: Callable[[], datetime] = utcnow,
         on_enqueued: Callable[[], None] | None = None,
+        batch_size: int = 50,
     ) -> None:
         self.session_factory = session_factory
         self.config = config
@@ -55,27 +68,68 @@ class Pipeline:
         self.on_enqueued = on_enqueued
         self.job_runners: dict[str, JobRunner] = {}
         self._running: set[asyncio.Task[None]] = set()
+        self._batcher: Batcher[Inbound, bool] | None = None
+        if batch_size > 1:
+            self._batcher = Batcher(self._process_batch, max_size=batch_size)
 
     async def process(self, inbound: Inbound) -> bool:
-        """Handle one message; False when it was a repeat and was dropped."""
+        """Handle one message; False when it was a repeat and was dropped.
+
+        Messages that arrive at the same moment share a transaction (bot/batching.py); the
+        outcome is the same as if each had come alone.
+        """
+        if self._batcher is None:
+            return await self.process_alone(inbound)
+        return await self._batcher.submit((inbound.channel, inbound.user_id), inbound)
+
+    async def process_alone(self, inbound: Inbound) -> bool:
+        """Handle one message in a transaction of its own."""
         jobs: list[Job] = []
         try:
             try:
-                done = await self._process(inbound, jobs)
+                [done] = await self._transaction([inbound], jobs)
             except IntegrityError:
                 # Two first messages of a new user raced to create them: once more is enough.
                 jobs.clear()
-                done = await self._process(inbound, jobs)
+                [done] = await self._transaction([inbound], jobs)
         except (OperationalError, DBAPIError, OSError) as exc:
             raise StorageUnavailable(str(exc)) from exc
         except Exception:
             log.exception("handler failed on %s message %s", inbound.channel, inbound.message_id)
             done = await self._apologise(inbound)
-        if done and self.on_enqueued is not None:
+        self._after_commit(done, jobs)
+        return done
+
+    async def _process_batch(self, inbounds: list[Inbound]) -> list[bool | BaseException]:
+        """Messages of distinct users in one transaction; if anything fails, each message
+        again in a transaction of its own, so one bad message does not hold the others back
+        and each gets the handling it would have had alone."""
+        if len(inbounds) > 1:
+            jobs: list[Job] = []
+            try:
+                outcomes: list[bool | BaseException] = list(await self._transaction(inbounds, jobs))
+            except (OperationalError, OSError) as exc:
+                # The database is down: it is down for each of them too.
+                unavailable = StorageUnavailable(str(exc))
+                return [unavailable] * len(inbounds)
+            except Exception:
+                log.info("a batch of %d messages failed; handling each alone", len(inbounds))
+            else:
+                self._after_commit(any(outcomes), jobs)
+                return outcomes
+        alone: list[bool | BaseException] = []
+        for inbound in inbounds:
+            try:
+                alone.append(await self.process_alone(inbound))
+            except StorageUnavailable as exc:
+                alone.append(exc)
+        return alone
+
+    def _after_commit(self, enqueued: bool, jobs: list[Job]) -> None:
+        if enqueued and self.on_enqueued is not None:
             self.on_enqueued()
         for job in jobs:
             self._start(job)
-        return done
 
     def _start(self, job: Job) -> None:
         runner = self.job_runners.get(job.kind)
@@ -95,74 +149,108 @@ class Pipeline:
             self.on_enqueued()
 
     async def idle(self) -> None:
-        """Wait for the jobs started so far (tests, and a clean stop)."""
+        """Wait for the messages queued and the jobs started so far (tests, a clean stop)."""
+        if self._batcher is not None:
+            await self._batcher.idle()
         while self._running:
             await asyncio.gather(*list(self._running), return_exceptions=True)
 
-    async def _process(self, inbound: Inbound, jobs: list[Job]) -> bool:
+    async def _transaction(self, inbounds: list[Inbound], jobs: list[Job]) -> list[bool]:
+        """Messages of distinct users, handled in order in one transaction; for each, False
+        when it was a repeat."""
         async with self.session_factory() as session, session.begin():
-            if not await SeenMessages(session).mark(inbound.channel, inbound.message_id):
-                return False
-            users = Users(session)
-            found = await users.by_identity(inbound.channel, inbound.user_id, lock=True)
-            if found is None:
-                language = inbound.language_hint if inbound.language_hint in ("vi", "en") else None
-                user, identity = await users.create_with_identity(
-                    inbound.channel,
-                    inbound.user_id,
-                    language=language or self.config.default_language,
-                )
-            else:
-                user, identity = found
-            if inbound.kind is InboundKind.BLOCKED:
-                identity.reachable = False
-                return True
-            Users.touch(identity)
-            conversations = Conversations(session)
-            ctx = Context(
-                inbound=inbound,
-                user=user,
-                identity=identity,
-                state=await conversations.load(user.id),
-                stores=Stores(
-                    users=users,
-                    places=Places(session),
-                    invites=Invites(session),
-                    audit=AuditLog(session),
-                    submissions=Submissions(session),
-                    products=Products(session),
-                    progress=Progress(session),
-                    broadcasts=Broadcasts(session),
-                ),
-                config=self.config,
-                now=self.clock(),
+            fresh = await SeenMessages(session).mark_many(
+                [(inbound.channel, inbound.message_id) for inbound in inbounds]
             )
-            await dispatch(ctx)
-            jobs.extend(ctx.jobs)
-            await conversations.save(user.id, ctx.state)
-            outbox = Outbox(session)
-            for reply in ctx.replies:
-                await outbox.enqueue(
+            todo = [i for i in inbounds if (i.channel, i.message_id) in fresh]
+            conversations = Conversations(session)
+            senders = await load_senders(
+                session, conversations, [(i.channel, i.user_id) for i in todo]
+            )
+            handled = _Handled()
+            for inbound in todo:
+                await self._handle(
+                    session,
+                    inbound,
+                    senders.get((inbound.channel, inbound.user_id)),
+                    conversations,
+                    handled,
+                )
+            await conversations.save_all(handled.states)
+            await Outbox(session).enqueue_all(handled.outbox)
+            jobs.extend(handled.jobs)
+        return [(i.channel, i.message_id) in fresh for i in inbounds]
+
+    async def _handle(
+        self,
+        session: AsyncSession,
+        inbound: Inbound,
+        sender: Sender | None,
+        conversations: Conversations,
+        handled: _Handled,
+    ) -> None:
+        """One message: its sender (created on their first message), the handler, and what
+        is to be written for it (state, outbox rows, jobs) added to ``handled``."""
+        users = Users(session)
+        if sender is None:
+            language = inbound.language_hint if inbound.language_hint in ("vi", "en") else None
+            user, identity = await users.create_with_identity(
+                inbound.channel,
+                inbound.user_id,
+                language=language or self.config.default_language,
+            )
+            conversations.known(user.id, stored=False)
+            state = None
+        else:
+            user, identity, state = sender.user, sender.identity, sender.state
+        if inbound.kind is InboundKind.BLOCKED:
+            identity.reachable = False
+            return
+        Users.touch(identity)
+        ctx = Context(
+            inbound=inbound,
+            user=user,
+            identity=identity,
+            state=state,
+            stores=Stores(
+                users=users,
+                places=Places(session),
+                invites=Invites(session),
+                audit=AuditLog(session),
+                submissions=Submissions(session),
+                products=Products(session),
+                progress=Progress(session),
+                broadcasts=Broadcasts(session),
+            ),
+            config=self.config,
+            now=self.clock(),
+        )
+        await dispatch(ctx)
+        handled.jobs.extend(ctx.jobs)
+        handled.states[user.id] = ctx.state
+        for reply in ctx.replies:
+            handled.outbox.append(
+                row_values(
                     channel=identity.channel,
                     address=identity.external_id,
                     message=reply,
                     user_id=user.id,
                 )
-            for note in ctx.notifications:
-                target = await users.delivery_identity(note.user.id)
-                if target is None:
-                    log.info(
-                        "user %s has no reachable identity; notification dropped", note.user.id
-                    )
-                    continue
-                await outbox.enqueue(
+            )
+        for note in ctx.notifications:
+            target = await users.delivery_identity(note.user.id)
+            if target is None:
+                log.info("user %s has no reachable identity; notification dropped", note.user.id)
+                continue
+            handled.outbox.append(
+                row_values(
                     channel=target.channel,
                     address=target.external_id,
                     message=note.compose(Translator(note.user.language)),
                     user_id=note.user.id,
                     dedupe_key=note.dedupe_key,
                 )
-            return True
+            )
 
     async def _apologise(self, inbound: Inbound) -> bool:
         """A bug must not turn into silence: the message is marked seen and the user told,

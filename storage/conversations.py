@@ -1,14 +1,27 @@
-"""The open conversation of each user, saved after every message so nothing is lost."""
+"""The open conversation of each user, saved after every message so nothing is lost.
+
+Loaded and saved on every message, so both are single Core statements built once: no ORM
+object, no second look-up to decide between INSERT and UPDATE (``load`` remembers whether the
+row exists).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Conversation
+from storage.models import Conversation, utcnow
+
+_TABLE = Conversation.__table__
+_LOAD = select(_TABLE.c.flow, _TABLE.c.step, _TABLE.c.data).where(
+    _TABLE.c.user_id == bindparam("uid")
+)
+_INSERT = insert(_TABLE)
+_UPDATE = update(_TABLE).where(_TABLE.c.user_id == bindparam("uid"))  # SET: the other keys
+_DELETE = delete(_TABLE).where(_TABLE.c.user_id == bindparam("uid"))
 
 
 @dataclass
@@ -23,25 +36,48 @@ class ConversationState:
 class Conversations:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._stored: dict[int, bool] = {}
 
     async def load(self, user_id: int) -> ConversationState | None:
-        row = await self.session.get(Conversation, user_id)
+        connection = await self.session.connection()
+        row = (await connection.execute(_LOAD, {"uid": user_id})).first()
+        self._stored[user_id] = row is not None
         if row is None:
             return None
         return ConversationState(flow=row.flow, step=row.step, data=dict(row.data or {}))
 
+    def known(self, user_id: int, *, stored: bool) -> None:
+        """Whether the user has a row, as read by a query of the caller's own."""
+        self._stored[user_id] = stored
+
     async def save(self, user_id: int, state: ConversationState | None) -> None:
         """Store the state, or close the conversation when it is None."""
-        row = await self.session.get(Conversation, user_id)
-        if state is None:
-            if row is not None:
-                await self.session.execute(
-                    delete(Conversation).where(Conversation.user_id == user_id)
-                )
-            return
-        if row is None:
-            self.session.add(
-                Conversation(user_id=user_id, flow=state.flow, step=state.step, data=state.data)
-            )
-        else:
-            row.flow, row.step, row.data = state.flow, state.step, dict(state.data)
+        await self.save_all({user_id: state})
+
+    async def save_all(self, states: dict[int, ConversationState | None]) -> None:
+        """Store several users' states: one statement each for the updates, the new rows
+        and the closed conversations."""
+        connection = await self.session.connection()
+        unknown = [uid for uid in states if uid not in self._stored]
+        for uid in unknown:
+            self._stored[uid] = (await connection.execute(_LOAD, {"uid": uid})).first() is not None
+        now = utcnow()
+        updates: list[dict[str, Any]] = []
+        inserts: list[dict[str, Any]] = []
+        deletes: list[dict[str, Any]] = []
+        for uid, state in states.items():
+            if state is None:
+                if self._stored[uid]:
+                    deletes.append({"uid": uid})
+                self._stored[uid] = False
+                continue
+            values = {"flow": state.flow, "step": state.step, "data": dict(state.data),
+                      "updated_at": now}  # fmt: skip
+            if self._stored[uid]:
+                updates.append({"uid": uid, **values})
+            else:
+                inserts.append({"user_id": uid, **values})
+            self._stored[uid] = True
+        for statement, rows in ((_UPDATE, updates), (_INSERT, inserts), (_DELETE, deletes)):
+            if rows:
+                await connection.execute(statement, rows)

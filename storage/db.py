@@ -26,7 +26,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_async_engine(url, echo=echo, pool_pre_ping=False, pool_size=10, max_overflow=10)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

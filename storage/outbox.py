@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -19,6 +19,31 @@ from storage.models import OutboxMessage, OutboxStatus, utcnow
 from storage.upsert import insert_ignore
 
 LEASE = timedelta(seconds=60)
+_INSERT = insert(OutboxMessage.__table__)
+
+
+def row_values(
+    *,
+    channel: str,
+    address: str,
+    message: Outbound,
+    user_id: int | None,
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
+) -> dict[str, object]:
+    """The outbox row for one message (a plain dict: inserted as Core, no ORM object)."""
+    now = utcnow()
+    return {
+        "user_id": user_id,
+        "channel": channel,
+        "address": address,
+        "payload": message.model_dump(mode="json"),
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": not_before or now,
+        "dedupe_key": dedupe_key,
+        "created_at": now,
+    }
 
 
 class Outbox:
@@ -36,21 +61,39 @@ class Outbox:
         not_before: datetime | None = None,
     ) -> bool:
         """Queue a message; with a ``dedupe_key`` a second enqueue of the same key is a no-op."""
-        values = {
-            "user_id": user_id,
-            "channel": channel,
-            "address": address,
-            "payload": message.model_dump(mode="json"),
-            "status": OutboxStatus.PENDING,
-            "attempts": 0,
-            "next_attempt_at": not_before or utcnow(),
-            "dedupe_key": dedupe_key,
-            "created_at": utcnow(),
-        }
+        values = row_values(
+            channel=channel,
+            address=address,
+            message=message,
+            user_id=user_id,
+            dedupe_key=dedupe_key,
+            not_before=not_before,
+        )
         if dedupe_key is None:
-            self.session.add(OutboxMessage(**values))
+            await self.enqueue_rows([values])
             return True
         return await insert_ignore(self.session, OutboxMessage, values)
+
+    async def enqueue_rows(self, rows: Sequence[dict[str, object]]) -> None:
+        """Queue several rows made by ``row_values`` (without dedupe keys) in one statement:
+        the replies to one message go in one round trip, in order (ids follow the list)."""
+        if not rows:
+            return
+        connection = await self.session.connection()
+        await connection.execute(_INSERT, list(rows))
+
+    async def enqueue_all(self, rows: Sequence[dict[str, object]]) -> None:
+        """Queue rows made by ``row_values`` in their order: runs of rows without a dedupe key
+        go in one statement each, a row with a key on its own (it may be a repeat)."""
+        run: list[dict[str, object]] = []
+        for row in rows:
+            if row["dedupe_key"] is None:
+                run.append(row)
+                continue
+            await self.enqueue_rows(run)
+            run = []
+            await insert_ignore(self.session, OutboxMessage, row)
+        await self.enqueue_rows(run)
 
     async def claim_due(
         self,

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import delete
+from sqlalchemy import Insert, delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import SeenMessage, utcnow
 from storage.upsert import insert_ignore
+
+_TABLE = SeenMessage.__table__
+
+
+@cache
+def _mark_many(dialect: str) -> Insert:
+    module = postgresql if dialect == "postgresql" else sqlite
+    return (
+        module.insert(_TABLE)
+        .on_conflict_do_nothing()
+        .returning(_TABLE.c.channel, _TABLE.c.message_id)
+    )
 
 
 class SeenMessages:
@@ -22,6 +37,19 @@ class SeenMessages:
             SeenMessage,
             {"channel": channel, "message_id": message_id, "seen_at": utcnow()},
         )
+
+    async def mark_many(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Record several ``(channel, message_id)`` keys in one statement; the ones not seen
+        before come back."""
+        if not keys:
+            return set()
+        connection = await self.session.connection()
+        now = utcnow()
+        result = await connection.execute(
+            _mark_many(connection.dialect.name),
+            [{"channel": channel, "message_id": mid, "seen_at": now} for channel, mid in keys],
+        )
+        return {(row[0], row[1]) for row in result}
 
     async def forget_older_than(self, age: timedelta) -> int:
         """Platforms redeliver within minutes or hours; weeks-old keys are only weight."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.imports.claim import claim_imported_officer
@@ -13,6 +13,17 @@ from storage.models import Identity, Role, User, UserStatus, utcnow
 from storage.scope import Scope
 
 TOUCH_EVERY = timedelta(minutes=1)
+
+# Every message looks its sender up: the statement is built once (building it per message
+# cost as much as running it).
+_BY_IDENTITY = (
+    select(User, Identity)
+    .join(Identity, Identity.user_id == User.id)
+    .where(
+        Identity.channel == bindparam("channel"), Identity.external_id == bindparam("external_id")
+    )
+)
+_BY_IDENTITY_LOCKED = _BY_IDENTITY.with_for_update(of=User)
 
 
 class Users:
@@ -22,15 +33,11 @@ class Users:
     async def by_identity(
         self, channel: str, external_id: str, *, lock: bool = False
     ) -> tuple[User, Identity] | None:
-        statement = (
-            select(User, Identity)
-            .join(Identity, Identity.user_id == User.id)
-            .where(Identity.channel == channel, Identity.external_id == external_id)
-        )
-        if lock:
-            # Serialises two messages of one user on PostgreSQL (SQLite already serialises).
-            statement = statement.with_for_update(of=User)
-        row = (await self.session.execute(statement)).first()
+        # Serialises two messages of one user on PostgreSQL (SQLite already serialises).
+        statement = _BY_IDENTITY_LOCKED if lock else _BY_IDENTITY
+        row = (
+            await self.session.execute(statement, {"channel": channel, "external_id": external_id})
+        ).first()
         return (row[0], row[1]) if row else None
 
     async def create_with_identity(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+import bot.pipeline as pipeline_module
 from bot.app import App
 from bot.messages import Inbound, InboundKind
 from bot.pipeline import StorageUnavailable
-from storage.models import Conversation, OutboxMessage, SeenMessage, User
+from storage.models import Conversation, Identity, OutboxMessage, SeenMessage, User
 from tests.conftest import make_settings
 
 
@@ -99,4 +101,92 @@ async def test_unreachable_database_raises_storage_unavailable(tmp_path) -> None
     app = App(make_settings("postgresql+asyncpg://nobody@127.0.0.1:9/none"))
     with pytest.raises(StorageUnavailable):
         await app.pipeline.process(text("an", "hello"))
+    await app.close()
+
+
+# -- messages arriving at the same moment (group commit, bot/batching.py) ------------------
+
+
+def count_commits(app: App) -> list[int]:
+    commits = [0]
+
+    def on_commit(_connection) -> None:  # type: ignore[no-untyped-def]
+        commits[0] += 1
+
+    event.listen(app.engine.sync_engine, "commit", on_commit)
+    return commits
+
+
+async def replies_to(app: App, user: str) -> list[str]:
+    async with app.session_factory() as session:
+        rows = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.address == user).order_by(OutboxMessage.id)
+        )
+        return [row.payload["text"] for row in rows]
+
+
+async def test_a_burst_shares_transactions_and_answers_each_as_if_alone(app: App) -> None:
+    await app.pipeline.process(text("alone", "/start"))
+    expected = await replies_to(app, "alone")
+    commits = count_commits(app)
+    users = [f"u{n}" for n in range(20)]
+    results = await asyncio.gather(*(app.pipeline.process(text(u, "/start")) for u in users))
+    assert results == [True] * 20
+    assert commits[0] < 20
+    for user in users:
+        assert await replies_to(app, user) == expected
+    assert await count(app, User) == 21
+
+
+async def test_one_users_burst_is_handled_in_the_order_sent(app: App) -> None:
+    messages = [text("an", "/start"), text("an", "1"), text("binh", "/start")]
+    assert await asyncio.gather(*(app.pipeline.process(m) for m in messages)) == [True] * 3
+    async with app.session_factory() as session:
+        user = (await session.scalars(select(User).order_by(User.id))).first()
+        assert user is not None and user.language == "vi"
+        conversation = await session.get(Conversation, user.id)
+    assert conversation is not None and conversation.step != "language"
+    assert (await replies_to(app, "an"))[-1] == "Bạn là ai?"  # "1" chose Vietnamese
+
+
+async def test_a_repeat_within_a_burst_is_dropped(app: App) -> None:
+    results = await asyncio.gather(
+        app.pipeline.process(text("an", "/start", "m-1")),
+        app.pipeline.process(text("an", "/start", "m-1")),
+        app.pipeline.process(text("binh", "/start", "m-2")),
+    )
+    assert sorted(results) == [False, True, True]
+    assert await replies_to(app, "an") == await replies_to(app, "binh")
+
+
+async def test_a_bug_in_one_message_of_a_burst_spares_the_others(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = pipeline_module.dispatch
+
+    async def broken_for_bad(ctx):  # type: ignore[no-untyped-def]
+        if ctx.inbound.user_id == "bad":
+            raise RuntimeError("bug")
+        await real(ctx)
+
+    await app.pipeline.process(text("alone", "/start"))
+    expected = await replies_to(app, "alone")
+    monkeypatch.setattr("bot.pipeline.dispatch", broken_for_bad)
+    users = ["an", "bad", "binh", "chi"]
+    results = await asyncio.gather(*(app.pipeline.process(text(u, "/start")) for u in users))
+    assert results == [True] * 4
+    assert "Xin lỗi, hệ thống gặp sự cố" in (await replies_to(app, "bad"))[-1]
+    for user in ("an", "binh", "chi"):
+        assert await replies_to(app, user) == expected
+    async with app.session_factory() as session:
+        names = {i.external_id for i in (await session.scalars(select(Identity))).all()}
+    assert names == {"alone", "an", "binh", "chi"}  # the failed one left nothing half-saved
+
+
+async def test_a_database_outage_fails_every_message_of_a_burst(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = App(make_settings("postgresql+asyncpg://nobody@127.0.0.1:9/none"))
+    outcomes = await asyncio.gather(
+        *(app.pipeline.process(text(f"u{n}", "hello")) for n in range(5)), return_exceptions=True
+    )
+    assert all(isinstance(o, StorageUnavailable) for o in outcomes)
     await app.close()
