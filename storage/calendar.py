@@ -10,11 +10,12 @@ quiet hours.
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,6 +64,27 @@ REMINDER_PREFIXES = ("remind:", "digest:")
 KEY_CHUNK = 500
 
 
+# Where a transaction keeps the calendar it has read (``Session.info``): a batch of messages
+# starting fifty reports reads the calendar once, and any change to it drops the copy.
+SESSION_CACHE_KEY = "ocop.calendar"
+
+_Method = TypeVar("_Method", bound=Callable[..., Awaitable[Any]])
+
+
+def _writes(method: _Method) -> _Method:
+    """Marks a method that changes the calendar's rows: the transaction's copy is dropped."""
+
+    @functools.wraps(method)
+    async def wrapper(self: CalendarRows, *args: Any, **kwargs: Any) -> Any:
+        self.session.info.pop(SESSION_CACHE_KEY, None)
+        try:
+            return await method(self, *args, **kwargs)
+        finally:
+            self.session.info.pop(SESSION_CACHE_KEY, None)
+
+    return wrapper  # type: ignore[return-value]
+
+
 class CalendarRows:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -90,6 +112,7 @@ class CalendarRows:
 
     # -- the calendar file ----------------------------------------------------------------
 
+    @_writes
     async def sync_from_file(
         self,
         schedules: Mapping[str, Mapping[str, Any]],
@@ -135,6 +158,7 @@ class CalendarRows:
 
     # -- admins' changes ------------------------------------------------------------------
 
+    @_writes
     async def set_schedule(
         self,
         form_id: str,
@@ -157,6 +181,7 @@ class CalendarRows:
         await self.session.flush()
         return row
 
+    @_writes
     async def reset_schedule(
         self, form_id: str, file_values: Mapping[str, Any], *, user_id: int | None, now: datetime
     ) -> None:
@@ -170,6 +195,7 @@ class CalendarRows:
         row.updated_by, row.updated_at = user_id, now
         await self.session.flush()
 
+    @_writes
     async def set_province_deadline(
         self,
         form_id: str,
@@ -189,6 +215,7 @@ class CalendarRows:
         await self.session.flush()
         return row
 
+    @_writes
     async def clear_province_deadline(self, form_id: str, province_code: int) -> bool:
         result = await self.session.execute(
             delete(ProvinceDeadline).where(
@@ -198,6 +225,7 @@ class CalendarRows:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    @_writes
     async def add_campaign(
         self, *, created_by: int | None, now: datetime, **values: Any
     ) -> Campaign:
@@ -215,6 +243,7 @@ class CalendarRows:
         await self.session.flush()
         return campaign
 
+    @_writes
     async def cancel_campaign(self, key: str, *, province_code: int | None) -> Campaign | None:
         """Cancel an active campaign; a province admin (``province_code``) only their own."""
         campaign = await self.campaign(key)
