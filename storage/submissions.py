@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -52,7 +53,10 @@ class Submissions:
             commune_code=user.commune_code,
             user_id=user.id,
             revision=1,
-            receipt="pending",
+            # The receipt needs the id; until the next statement sets it, a placeholder of
+            # its own. A shared one ("pending") made every concurrent filing wait on the
+            # unique index for the first one's commit.
+            receipt=f"pending-{uuid.uuid4().hex[:16]}",
             answers=answers,
             submitted_at=now,
             updated_at=now,
