@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -112,28 +113,58 @@ class Driver:
         run.finished = time.perf_counter()
         return run
 
-    async def open_loop(self, chats: list[int], rate: float) -> Run:
-        """Updates arrive at ``rate`` per second in total, whatever the bot's pace (as people
-        do), each officer's in order: update k of officer n is due at (k * officers + n) /
-        rate. Latency runs from when it was due, so waiting behind the officer's previous
-        update counts."""
+    async def open_loop(
+        self, chats: list[int], rate: float, *, pattern: str = "poisson", seed: int = 7
+    ) -> Run:
+        """Updates arrive at ``rate`` per second in total, whatever the bot's pace (as people's
+        messages do), each officer's in order. Latency runs from when an update was due, so
+        waiting behind the officer's previous update counts.
+
+        ``poisson``: independent officers; arrivals form a Poisson process at ``rate``, each
+        the next update of an officer picked at random among those with updates left.
+        ``lockstep``: update k of officer n is due at (k * officers + n) / rate, so every
+        officer starts within the same tenth of a second and submits within another: the
+        worst burst of heavy updates (starting a report, sending it) there can be."""
         batches = conversations(chats)
+        due = arrival_times(len(batches), len(KINDS), rate, pattern=pattern, seed=seed)
         run = Run()
-        officers = len(batches)
 
         async def officer(n: int, bodies: list[bytes]) -> None:
             for k, (kind, body) in enumerate(zip(KINDS, bodies, strict=True)):
-                due = run.started + (k * officers + n) / rate
-                delay = due - time.perf_counter()
+                at = run.started + due[n][k]
+                delay = at - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
                 run.not_processed += not await self.feed(body)
-                run.add(kind, time.perf_counter() - due)
+                run.add(kind, time.perf_counter() - at)
 
         run.started = time.perf_counter() + 0.05
         await asyncio.gather(*(officer(n, b) for n, b in enumerate(batches)))
         run.finished = time.perf_counter()
         return run
+
+
+def arrival_times(
+    officers: int, updates: int, rate: float, *, pattern: str, seed: int = 7
+) -> list[list[float]]:
+    """When each officer's updates are due, in seconds from the start (see open_loop)."""
+    if pattern == "lockstep":
+        return [[(k * officers + n) / rate for k in range(updates)] for n in range(officers)]
+    if pattern != "poisson":
+        raise ValueError(f"unknown arrival pattern {pattern!r}")
+    chance = random.Random(seed)
+    due: list[list[float]] = [[] for _ in range(officers)]
+    active = list(range(officers))
+    clock = 0.0
+    while active:
+        clock += chance.expovariate(rate)
+        pick = chance.randrange(len(active))
+        n = active[pick]
+        due[n].append(clock)
+        if len(due[n]) == updates:
+            active[pick] = active[-1]
+            active.pop()
+    return due
 
 
 @dataclass

@@ -26,7 +26,7 @@ async def run_all(args: argparse.Namespace) -> tuple[dict[str, Any], list[Table]
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:
             result = await measure(
-                args.db, Path(folder), users=args.users, offered=[0.5], workers=[],
+                args.db, Path(folder), users=args.users, offered=["0.5"], workers=[],
                 preload=size, history=args.history, with_raw=False,
             )  # fmt: skip
             figures["runs"][str(size)] = result

@@ -3,15 +3,18 @@ inbound path (see bench/conversation.py), on SQLite and on PostgreSQL, with the 
 baselines of bench/baselines.py measured in the same run.
 
     python -m bench.throughput [--users 100] [--db sqlite,postgres] [--workers 1,2]
-                               [--offered 0.5,0.8] [--preload 0] [--history 17]
+                               [--offered 1000/s,0.8] [--patterns poisson,lockstep]
+                               [--preload 0] [--history 17]
 
 Figures, per database:
 
 * saturation: every officer sends the next update as soon as the previous one is committed.
   Updates per second is what the bot can do; the latency then is mostly waiting in line
   (Little's law: with N updates in flight at X per second, each waits about N / X).
-* offered load: updates arrive at a fixed rate (a share of the saturation rate), as
-  people's messages do; the latency is what a user would see at that load.
+* offered load: updates arrive at a given rate (N/s, or a share of the saturation rate),
+  as people's messages do, whatever the bot's pace; the latency is what a user would see at
+  that load. Arrivals are a Poisson process of independent officers, and "lockstep" (every
+  officer starts and sends the report within the same tenth of a second: the worst burst).
 * with ``--workers 2`` (PostgreSQL) the same officers are shared by two processes, as
   two webhook workers behind one URL would share them.
 """
@@ -23,6 +26,7 @@ import asyncio
 import multiprocessing
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,10 +87,11 @@ async def measure(
     folder: Path,
     *,
     users: int,
-    offered: list[float],
+    offered: list[str],
     workers: list[int],
     preload: int,
     history: int,
+    patterns: Sequence[str] = ("poisson",),
     with_raw: bool = True,
 ) -> dict[str, Any]:
     """Everything for one database: saturation, offered loads, workers, the raw baseline."""
@@ -113,12 +118,20 @@ async def measure(
                 "statements_per_update": counter.per_update(len(saturation.all)),
                 "offered": [],
             }
-            for share in offered:
-                rate = share * result["saturation"]["updates_per_s"]
-                run = await driver.open_loop(await communes.officers(users), rate)
-                result["offered"].append(
-                    {"share_of_saturation": share, "offered_per_s": round(rate, 1), **summary(run)}
-                )
+            for load in offered:
+                rate = offered_rate(load, result["saturation"]["updates_per_s"])
+                for pattern in patterns:
+                    run = await driver.open_loop(
+                        await communes.officers(users), rate, pattern=pattern
+                    )
+                    result["offered"].append(
+                        {
+                            "load": load,
+                            "pattern": pattern,
+                            "offered_per_s": round(rate, 1),
+                            **summary(run),
+                        }  # fmt: skip
+                    )
             state, payload = await sample_state(app, (await communes.officers(1))[0])
         finally:
             await driver.close()
@@ -142,6 +155,13 @@ async def measure(
         return result
     finally:
         await app.close()
+
+
+def offered_rate(load: str, saturation: float) -> float:
+    """``"1000/s"``: that many updates per second; ``"0.5"``: that share of saturation."""
+    if load.endswith("/s"):
+        return float(load[:-2])
+    return float(load) * saturation
 
 
 def _pool_size(app: App) -> int:
@@ -213,8 +233,8 @@ async def run_all(args: argparse.Namespace) -> tuple[dict[str, Any], list[Table]
     main.add("bare aiogram Dispatcher, echo handler, no storage", bare["updates_per_s"],
              *_latency(bare), "")  # fmt: skip
     loads = Table(
-        "Latency at an offered load (updates arrive at a fixed rate)",
-        ["database", "offered/s", "achieved/s", "p50", "p95", "p99"],
+        "Latency at an offered load (updates arrive at a given rate, whatever the bot's pace)",
+        ["database", "arrivals", "offered/s", "achieved/s", "p50", "p95", "p99"],
     )
     with tempfile.TemporaryDirectory() as folder:
         for kind in args.db:
@@ -223,6 +243,7 @@ async def run_all(args: argparse.Namespace) -> tuple[dict[str, Any], list[Table]
                 Path(folder),
                 users=args.users,
                 offered=args.offered,
+                patterns=args.patterns,
                 workers=args.workers if kind == "postgres" else [],
                 preload=args.preload,
                 history=args.history,
@@ -239,7 +260,8 @@ async def run_all(args: argparse.Namespace) -> tuple[dict[str, Any], list[Table]
             main.add(f"raw {driver}, one transaction per update, same rows",
                      raw["updates_per_s"], *_latency(raw), "1.00")  # fmt: skip
             for load in result["offered"]:
-                loads.add(kind, load["offered_per_s"], load["updates_per_s"], *_latency(load))
+                loads.add(kind, load["pattern"], load["offered_per_s"], load["updates_per_s"],
+                          *_latency(load))  # fmt: skip
     main.notes.append(
         "vs raw: the bot's updates/s over the raw-transaction baseline's on the same database."
     )
@@ -270,7 +292,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--db", default="sqlite,postgres", help="sqlite, postgres or both")
     parser.add_argument("--workers", default="1,2", help="PostgreSQL: processes to compare")
     parser.add_argument(
-        "--offered", default="0.5,0.8", help="offered loads, as shares of the saturation rate"
+        "--offered",
+        default="1000/s,0.8",
+        help="offered loads: N/s (updates per second) or a share of the saturation rate",
+    )
+    parser.add_argument(
+        "--patterns", default="poisson,lockstep", help="arrival patterns (bench/conversation.py)"
     )
     parser.add_argument("--preload", type=int, default=0, help="submissions stored beforehand")
     parser.add_argument(
@@ -280,7 +307,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.db = [d.strip() for d in args.db.split(",") if d.strip()]
     args.workers = [int(w) for w in args.workers.split(",") if w.strip()]
-    args.offered = [float(s) for s in args.offered.split(",") if s.strip()]
+    args.offered = [s.strip() for s in args.offered.split(",") if s.strip()]
+    args.patterns = [s.strip() for s in args.patterns.split(",") if s.strip()]
     return args
 
 
