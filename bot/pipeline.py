@@ -48,6 +48,16 @@ class _Handled:
     jobs: list[Job] = field(default_factory=list)
 
 
+def _unreachable(exc: BaseException) -> bool:
+    """The database itself is gone (down, restarting, unreachable), not one statement's
+    problem (a unique key, a deadlock): retrying each message alone would only wait longer."""
+    if isinstance(exc, OSError):
+        return True
+    if isinstance(exc, IntegrityError):
+        return False
+    return isinstance(exc, OperationalError) or bool(getattr(exc, "connection_invalidated", False))
+
+
 class StorageUnavailable(Exception):
     """The database could not be reached: the channel should retry or ask the user to resend."""
 
@@ -108,15 +118,17 @@ class Pipeline:
             jobs: list[Job] = []
             try:
                 outcomes: list[bool | BaseException] = list(await self._transaction(inbounds, jobs))
-            except (OperationalError, OSError) as exc:
-                # The database is down: it is down for each of them too.
-                unavailable = StorageUnavailable(str(exc))
-                return [unavailable] * len(inbounds)
-            except Exception:
+            except Exception as exc:
+                if _unreachable(exc):
+                    # The database is down: it is down for each of them too.
+                    return [StorageUnavailable(str(exc))] * len(inbounds)
                 log.info("a batch of %d messages failed; handling each alone", len(inbounds))
             else:
                 self._after_commit(any(outcomes), jobs)
                 return outcomes
+        return await self._each_alone(inbounds)
+
+    async def _each_alone(self, inbounds: list[Inbound]) -> list[bool | BaseException]:
         alone: list[bool | BaseException] = []
         for inbound in inbounds:
             try:
