@@ -3,10 +3,12 @@ are refused without a crash, and a database outage makes Telegram deliver again.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from sqlalchemy import event
 
 from bot.app import App, StartupError
 from bot.channels.telegram import ALLOWED_UPDATES, run_telegram
@@ -157,3 +159,28 @@ async def test_webhook_mode_needs_a_url_and_a_valid_secret(
             await run_telegram(app)
     finally:
         await app.close()
+
+
+@bounded(60)
+async def test_a_burst_of_officers_is_answered_in_shared_transactions(
+    app: App, server: FakeTelegramServer
+) -> None:
+    """Deadline day: many people write at the same moment. Their updates arrive as parallel
+    HTTP requests and share transactions (group commit); each is answered as if alone."""
+    seen_inserts = [0]  # one per transaction of the pipeline
+
+    def on_statement(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        seen_inserts[0] += statement.startswith("INSERT INTO seen_messages")
+
+    event.listen(app.engine.sync_engine, "before_cursor_execute", on_statement)
+    people = [ScriptedUser(server, 6100 + n) for n in range(20)]
+    async with running(app, server):
+        updates = [person.command("start") for person in people]
+        statuses = await asyncio.gather(*(server.deliver_webhook(u) for u in updates))
+        assert statuses == [200] * 20
+        for person in people:
+            await person.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+        await settled(app, server)
+        assert await user_count(app) == 20
+    assert all(len(person.messages()) == 2 for person in people)
+    assert seen_inserts[0] < 20
