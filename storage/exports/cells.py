@@ -17,6 +17,9 @@ from enum import StrEnum
 Value = str | int | float | Decimal | date | datetime | None
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# The first characters that need a closer look in an .xlsx cell: the formula starts, and "<",
+# which may open a string xlsxwriter would copy into the file as raw XML (see xlsx_text).
+_XLSX_RISKY_FIRST = frozenset(FORMULA_STARTS) | {"<"}
 
 EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, the header included
 SHEET_NAME_MAX = 31
@@ -30,6 +33,22 @@ def inert(text: str) -> str:
     it stays visible, which is the point: the reader sees what the user typed.
     """
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def xlsx_text(text: str) -> str:
+    """Text as it may go into an .xlsx cell: :func:`inert`, and never raw XML.
+
+    xlsxwriter copies a string that starts with ``<r>`` and ends with ``</r>`` into the file
+    unescaped (it takes it for the rich text it builds itself), so an answer shaped like
+    that could add any XML, a formula included, to the sheet; it gets the same visible
+    ``'``. Most text starts with a letter or digit: one set lookup of the first character
+    settles it without the slower checks.
+    """
+    if not text or text[0] not in _XLSX_RISKY_FIRST:
+        return text
+    if text.startswith("<r>") and text.endswith("</r>"):
+        return "'" + text
+    return inert(text)
 
 
 class Kind(StrEnum):

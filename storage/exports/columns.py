@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -73,15 +74,23 @@ class UnitNames:
         return None if code is None else self.communes.get(code)
 
 
+# The caches below are bounded by the country's lists (34 provinces, 3,321 communes) and
+# by the periods of a few years: an export asks the same few thousand questions a million
+# times, and memory stays constant.
+
+
+@lru_cache(maxsize=4096)
 def province_code_text(code: int | None) -> str | None:
     """Official codes are written zero-padded ("01" Hà Nội), as in the government's lists."""
     return None if code is None else f"{code:02d}"
 
 
+@lru_cache(maxsize=8192)
 def commune_code_text(code: int | None) -> str | None:
     return None if code is None else f"{code:05d}"
 
 
+@lru_cache(maxsize=4096)
 def period_label(key: str) -> str | None:
     """ "2024-Q2" → "quý 2/2024"; None for forms not tied to a period."""
     if not key:
@@ -126,11 +135,17 @@ def answer_cell(question: Question, value: Any, tr: Translator) -> Value:
         return None
     kind = question.type
     if kind in (QuestionType.INTEGER, QuestionType.DECIMAL):
+        if value.__class__ is int:
+            return value  # the writers' fastest case; a Decimal of it says the same
         try:
             number = Decimal(str(value))
         except (InvalidOperation, ValueError):
             return str(value)
-        return number if number.is_finite() else str(value)
+        if not number.is_finite():
+            return str(value)
+        # "12" is the int 12; "12.0" stays a Decimal, so that CSV keeps the digits typed.
+        exponent = number.as_tuple().exponent
+        return int(number) if isinstance(exponent, int) and exponent >= 0 else number
     if kind is QuestionType.DATE:
         try:
             return date.fromisoformat(str(value))
@@ -140,6 +155,75 @@ def answer_cell(question: Question, value: Any, tr: Translator) -> Value:
         return show_answer(question, value, tr)
     except (TypeError, ValueError, IndexError, KeyError):
         return str(value)  # an answer stored by an older form version
+
+
+ANSWER_MEMO_SIZE = 4096  # distinct answers remembered per question (memory stays bounded)
+
+
+def answer_converter(question: Question, tr: Translator) -> Callable[[Any], Value]:
+    """:func:`answer_cell` for one question, remembering what it gave for answers already
+    seen: the same counts, options and phrases come back row after row, and showing one
+    (``Decimal``, ``show_answer``) costs more than looking it up. Unhashable answers
+    (several options, a location) are converted each time."""
+    memo: dict[tuple[type, Any], Value] = {}
+
+    def convert(value: Any) -> Value:
+        if value is None:
+            return None
+        key = (value.__class__, value)  # 1, 1.0 and True are equal keys otherwise
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        except TypeError:
+            return answer_cell(question, value, tr)
+        cell = answer_cell(question, value, tr)
+        if len(memo) < ANSWER_MEMO_SIZE:
+            memo[key] = cell
+        return cell
+
+    return convert
+
+
+class SubmissionRows:
+    """Makes the rows of one form's sheet; what does not change from row to row (the
+    questions, their converters, the zone) is worked out once.
+
+    ``submission`` is anything with a submission's attributes: an ORM object, or a row of
+    the submissions table's columns as the export reads them.
+    """
+
+    def __init__(
+        self,
+        form: Form,
+        names: UnitNames,
+        *,
+        zone: ZoneInfo,
+        on_time: OnTime | None,
+        tr: Translator,
+    ) -> None:
+        self.names, self.zone, self.on_time = names, zone, on_time
+        self.answers = [(q.id, answer_converter(q, tr)) for q in form.questions]
+
+    def __call__(self, submission: Any, sender: str | None) -> list[Value]:
+        answers = submission.answers or {}
+        names, zone, on_time = self.names, self.zone, self.on_time
+        return [
+            province_code_text(submission.province_code),
+            names.province(submission.province_code),
+            commune_code_text(submission.commune_code),
+            names.commune(submission.commune_code),
+            period_label(submission.period),
+            submission.receipt,
+            submission.revision,
+            sender,
+            local(submission.submitted_at, zone),
+            local(submission.updated_at, zone),
+            timeliness(on_time(submission) if on_time else None),
+            review_label(submission),
+            getattr(submission, "review_comment", None),
+            *[convert(answers.get(key)) for key, convert in self.answers],
+        ]
 
 
 def submission_row(
@@ -152,20 +236,5 @@ def submission_row(
     on_time: OnTime | None,
     tr: Translator,
 ) -> list[Value]:
-    answers = submission.answers or {}
-    return [
-        province_code_text(submission.province_code),
-        names.province(submission.province_code),
-        commune_code_text(submission.commune_code),
-        names.commune(submission.commune_code),
-        period_label(submission.period),
-        submission.receipt,
-        submission.revision,
-        sender,
-        local(submission.submitted_at, zone),
-        local(submission.updated_at, zone),
-        timeliness(on_time(submission) if on_time else None),
-        review_label(submission),
-        getattr(submission, "review_comment", None),
-        *(answer_cell(q, answers.get(q.id), tr) for q in form.questions),
-    ]
+    """One row on its own; an export makes a :class:`SubmissionRows` once and reuses it."""
+    return SubmissionRows(form, names, zone=zone, on_time=on_time, tr=tr)(submission, sender)

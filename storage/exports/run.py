@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,6 +30,7 @@ from storage.exports.columns import (
     MISSING,
     SENT,
     OnTime,
+    SubmissionRows,
     UnitNames,
     commune_code_text,
     form_columns,
@@ -37,7 +38,6 @@ from storage.exports.columns import (
     period_label,
     province_code_text,
     review_label,
-    submission_row,
     timeliness,
 )
 from storage.exports.sinks import CsvSink, Output, Sink, XlsxSink
@@ -47,6 +47,10 @@ from storage.scope import Scope
 Format = Literal["xlsx", "csv"]
 Progress = Callable[[int, int], None]
 FORMATS: tuple[Format, ...] = ("xlsx", "csv")
+# Submissions fetched at a time: large enough that the round trips to the database (and, on
+# SQLite, to its thread) are a small share of the time, small enough that one batch of
+# decoded answers stays a few megabytes.
+BATCH_SIZE = 2000
 _KIND_WORDS = {
     PeriodKind.MONTH: ("month", "2024-06"),
     PeriodKind.QUARTER: ("quarter", "2024-Q2"),
@@ -71,10 +75,20 @@ class ExportSummary:
 
 def on_time_by_deadline(deadline_of: Callable[[str, str], datetime | None]) -> OnTime:
     """The on-time flag from a deadline lookup (``HandlerConfig.deadline_of``): first sent
-    no later than the deadline, as ``/tiendo`` counts it; None while no deadline is known."""
+    no later than the deadline, as ``/tiendo`` counts it; None while no deadline is known.
+
+    Make one per export: it remembers each (report, period)'s deadline, because an export
+    asks for the same few deadlines for every one of its rows, and a calendar changed by an
+    admin should count from the next export on, not half-way through this one.
+    """
+    deadlines: dict[tuple[str, str], datetime | None] = {}
 
     def on_time(submission: Submission) -> bool | None:
-        deadline = deadline_of(submission.form_id, submission.period)
+        key = (submission.form_id, submission.period)
+        try:
+            deadline = deadlines[key]
+        except KeyError:
+            deadline = deadlines[key] = deadline_of(*key)
         return None if deadline is None else submission.submitted_at <= deadline
 
     return on_time
@@ -100,7 +114,7 @@ async def export(
     progress: Progress | None = None,
     forms: Mapping[str, Form] | None = None,
     row_limit: int = EXCEL_MAX_ROWS,
-    batch_size: int = 1000,
+    batch_size: int = BATCH_SIZE,
 ) -> ExportSummary:
     """Export the submissions the ``scope`` may see, narrowed to ``report``, ``period``,
     ``province_code`` and ``commune_code`` when given, to ``out`` (a path, written whole
@@ -137,22 +151,14 @@ async def export(
                     progress(0, total)
                 for form, filter_ in plans:
                     table = sink.table(form.title.vi, form_columns(form))
+                    make_row = SubmissionRows(form, names, zone=zone, on_time=on_time, tr=tr)
+                    write_row = table.row
                     batches = query.stream_submissions(
                         session, form.id, filter_, where, batch_size=batch_size
                     )
                     async for batch in batches:
                         for submission, sender in batch:
-                            table.row(
-                                submission_row(
-                                    submission,
-                                    sender,
-                                    form,
-                                    names,
-                                    zone=zone,
-                                    on_time=on_time,
-                                    tr=tr,
-                                )
-                            )
+                            write_row(make_row(submission, sender))
                         summary.submissions += len(batch)
                         if progress:
                             progress(summary.submissions, total)
@@ -259,17 +265,18 @@ async def _completeness(
     expected = await query.expected_communes(session, where)
     for form, filter_ in forms:
         keys = filter_.keys or await query.periods_present(session, form.id, filter_, where)
+        write_row = table.row
         for key in keys:
             filed = await query.filed_by_commune(session, form.id, key, where)
             for province_code, commune_code in expected:
                 submission = filed.get(commune_code)
-                table.row(
+                write_row(
                     _completeness_row(
                         form, key, province_code, commune_code, submission, names, zone, on_time
                     )
                 )
-                summary.expected += 1
-                summary.missing += submission is None
+            summary.expected += len(expected)
+            summary.missing += len(expected) - sum(c in filed for _, c in expected)
             await asyncio.sleep(0)
 
 
@@ -278,7 +285,7 @@ def _completeness_row(
     key: str,
     province_code: int,
     commune_code: int,
-    submission: Submission | None,
+    submission: Any | None,  # a row of the submission's columns (query.filed_by_commune)
     names: UnitNames,
     zone: ZoneInfo,
     on_time: OnTime | None,

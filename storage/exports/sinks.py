@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,7 +20,15 @@ from typing import IO, Any, Protocol
 
 import xlsxwriter
 
-from storage.exports.cells import EXCEL_MAX_ROWS, Kind, Value, inert, sheet_name
+from storage.exports.cells import (
+    EXCEL_MAX_ROWS,
+    FORMULA_STARTS,
+    Kind,
+    Value,
+    inert,
+    sheet_name,
+    xlsx_text,
+)
 
 Output = str | Path | IO[bytes]
 
@@ -60,7 +69,7 @@ def _number(value: int | float | Decimal) -> int | float | None:
         if not value.is_finite():
             return None
         return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, float) and value != value:  # NaN
+    if isinstance(value, float) and not math.isfinite(value):  # NaN or infinity: not a cell
         return None
     return value
 
@@ -109,7 +118,7 @@ class XlsxSink:
             sheet.set_column(index, index, _WIDTHS[column.kind])
         sheet.freeze_panes(1, 0)
         for index, column in enumerate(columns):
-            sheet.write_string(0, index, inert(column.header), self.formats["header"])
+            sheet.write_string(0, index, xlsx_text(column.header), self.formats["header"])
         return sheet
 
     def close(self) -> None:
@@ -123,38 +132,96 @@ class XlsxTable:
         self.sink, self.name, self.columns = sink, name, columns
         self.rows = 0  # data rows written, over all parts
         self.part = 1
-        self.sheet = sink.new_sheet(name, 1, columns)
+        self._start_sheet()
+
+    def _start_sheet(self) -> None:
+        """A sheet and, for each column, the function that writes its cells: chosen once
+        here rather than worked out again for every cell of every row."""
+        self.sheet = self.sink.new_sheet(self.name, self.part, self.columns)
+        self._writers = [
+            _xlsx_cell_writer(self.sheet, column.kind, self.sink.formats) for column in self.columns
+        ]
         self.next_row = 1
 
     def row(self, values: Sequence[Value]) -> None:
         if self.next_row >= self.sink.row_limit:
             self._finish_sheet()
             self.part += 1
-            self.sheet = self.sink.new_sheet(self.name, self.part, self.columns)
-            self.next_row = 1
-        formats = self.sink.formats
-        for index, value in enumerate(values):
-            if value is None or value == "":
-                continue
-            if isinstance(value, str):
-                self.sheet.write_string(self.next_row, index, inert(value))
-            elif isinstance(value, datetime | date):
-                kind = Kind.DATETIME if isinstance(value, datetime) else Kind.DATE
-                self.sheet.write_datetime(self.next_row, index, value, formats[kind])
-            else:
-                number = _number(value)
-                if number is None:
-                    self.sheet.write_string(self.next_row, index, inert(str(value)))
-                else:
-                    kind = self.columns[index].kind
-                    fmt = formats.get(kind if kind is Kind.INTEGER else Kind.NUMBER)
-                    self.sheet.write_number(self.next_row, index, number, fmt)
+            self._start_sheet()
+        row = self.next_row
+        for index, (write, value) in enumerate(zip(self._writers, values, strict=False)):
+            if value is not None:
+                write(row, index, value)
         self.next_row += 1
         self.rows += 1
 
     def _finish_sheet(self) -> None:
         """Filters on the header row: their range is only known once the sheet is full."""
         self.sheet.autofilter(0, 0, max(self.next_row - 1, 1), len(self.columns) - 1)
+
+
+CellWriter = Callable[[int, int, Any], None]
+
+
+def _xlsx_cell_writer(sheet: Any, kind: Kind, formats: dict[Any, Any]) -> CellWriter:
+    """The writer of one column's cells: the types the column holds are tried first
+    (``__class__ is``, not an ``isinstance`` chain), anything else goes the general way.
+
+    Text goes through :func:`~storage.exports.cells.xlsx_text` whatever the column, and
+    an empty string is an empty cell.
+    """
+    write_string, write_number, write_datetime = (
+        sheet.write_string,
+        sheet.write_number,
+        sheet.write_datetime,
+    )
+    number_format = formats[Kind.INTEGER] if kind is Kind.INTEGER else formats[Kind.NUMBER]
+    date_format, datetime_format = formats[Kind.DATE], formats[Kind.DATETIME]
+
+    def general(row: int, col: int, value: Any) -> None:
+        cls = value.__class__
+        if cls is str:
+            if value:
+                write_string(row, col, xlsx_text(value))
+        elif cls is int:
+            write_number(row, col, value, number_format)
+        elif cls is datetime:
+            write_datetime(row, col, value, datetime_format)
+        elif cls is date:
+            write_datetime(row, col, value, date_format)
+        elif isinstance(value, str):
+            general(row, col, str(value))
+        elif isinstance(value, datetime):
+            write_datetime(row, col, value, datetime_format)
+        elif isinstance(value, date):
+            write_datetime(row, col, value, date_format)
+        else:
+            number = _number(value)
+            if number is None:
+                write_string(row, col, xlsx_text(str(value)))
+            else:
+                write_number(row, col, number, number_format)
+
+    if kind in (Kind.TEXT, Kind.LONG_TEXT, Kind.CODE):
+
+        def text(row: int, col: int, value: Any) -> None:
+            if value.__class__ is str:
+                if value:
+                    write_string(row, col, xlsx_text(value))
+            else:
+                general(row, col, value)
+
+        return text
+    if kind is Kind.DATETIME:
+
+        def moment(row: int, col: int, value: Any) -> None:
+            if value.__class__ is datetime:
+                write_datetime(row, col, value, datetime_format)
+            else:
+                general(row, col, value)
+
+        return moment
+    return general  # numbers and dates: general already tries int and date early
 
 
 class CsvSink:
@@ -198,9 +265,18 @@ class CsvTable:
         self.rows += 1
 
 
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+
 def _csv_cell(value: Value) -> str:
+    """One CSV field. Text comes first, and only text whose first character could start a
+    formula goes through :func:`inert`."""
+    if value.__class__ is str:
+        return inert(value) if value and value[0] in _FORMULA_FIRST else value  # type: ignore[index]
     if value is None:
         return ""
+    if value.__class__ is int:
+        return str(value)
     if isinstance(value, str):
         return inert(value)
     if isinstance(value, datetime):

@@ -371,6 +371,37 @@ def test_inert_neutralises_formula_starts_only() -> None:
         assert inert(text) == text
 
 
+def test_the_fast_text_paths_still_neutralise_every_formula_start() -> None:
+    """The writers look at a text's first character before calling inert(): whatever
+    starts like a formula (or like raw rich-text XML, in xlsx) still gets its apostrophe."""
+    from storage.exports.cells import xlsx_text
+    from storage.exports.sinks import _csv_cell
+
+    risky = ["=1+1", "+84912345678", "-", "- thiếu vốn", "@SUM(1)", "\t=1", "\n=1", "\r=1"]
+    for text in risky:
+        assert xlsx_text(text) == "'" + text
+        assert _csv_cell(text) == "'" + text
+    rich = "<r><t>x</t></r>"
+    assert xlsx_text(rich) == "'" + rich  # xlsxwriter would copy it into the XML unescaped
+    for text in ("Thiếu vốn", "<b>không phải</b>", "1+1", "", "'=quoted"):
+        assert xlsx_text(text) == text
+        assert _csv_cell(text) == text
+    assert _csv_cell(-2) == "-2" and _csv_cell(None) == ""
+
+
+async def test_text_shaped_like_rich_text_xml_stays_text(
+    factory: async_sessionmaker[AsyncSession],
+) -> None:
+    injected = '<r><t>a</t></r></is><f>HYPERLINK("http://x","y")</f><is><r><t>b</t></r>'
+    async with factory() as session, session.begin():
+        user = await add_officer(session, "Cán bộ", LANG_SON, CAO_LOC)
+        await file_report(session, user, report_answers(difficulties=injected), at(2024, 6, 1))
+    book = await xlsx(factory, report="commune_report", period="2024-Q2")
+    rows = rows_of(book.worksheets[0])
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Khó khăn, vướng mắc"] == "'" + injected
+
+
 async def test_csv_has_a_bom_one_report_and_inert_text(
     seeded: async_sessionmaker[AsyncSession],
 ) -> None:
