@@ -59,7 +59,12 @@ class App:
             ),
         )
         self.senders: list[OutboxSender] = []
-        self.pipeline = Pipeline(self.session_factory, self.config, on_enqueued=self._wake)
+        self.pipeline = Pipeline(
+            self.session_factory,
+            self.config,
+            on_enqueued=self._wake,
+            batch_size=settings.batch_size,
+        )
         self.pipeline.job_runners["export"] = export_runner(self.session_factory, self.config)
 
     def set_invite_link(self, template: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
@@ -16,6 +17,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 Language = Literal["vi", "en"]
 SUPPORTED_LANGUAGES: tuple[Language, ...] = ("vi", "en")
 KNOWN_CHANNELS = ("console", "telegram", "zalo")
+# Telegram's broadcast limits (core.telegram.org/bots/faq): about 30 messages/s for free, up to
+# 1000/s for messages sent as paid broadcasts (``allow_paid_broadcast``, charged in Stars).
+TELEGRAM_FREE_RATE = 30
+TELEGRAM_PAID_RATE = 1000
 
 
 class SettingsError(Exception):
@@ -30,6 +35,9 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite+aiosqlite:///ocop.db"
+    # Messages of different users waiting at the same moment share a transaction, up to this
+    # many (bot/batching.py); 1 handles each message alone.
+    batch_size: int = Field(default=50, ge=1, le=500)
     default_language: Language = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     # Identities ("channel:external_id") that are national admins from the first message.
@@ -46,8 +54,12 @@ class Settings(BaseSettings):
     telegram_timeout: float = Field(default=30.0, gt=0, le=300)
     # Seconds a long poll (getUpdates) waits for news; Telegram allows up to 50.
     telegram_poll_timeout: int = Field(default=25, ge=0, le=50)
-    # Outgoing pace: Telegram allows about 30 messages/s overall and about 1/s per chat.
-    telegram_rate_global: float = Field(default=25.0, gt=0, le=30)
+    # Send every message as a paid broadcast (Telegram then allows up to 1000/s, for Stars).
+    telegram_paid_broadcast: bool = False
+    # Outgoing pace: at most this many messages in any second to all chats together, and
+    # about 1/s per chat. Against the official API at most 30 (Telegram's free limit) unless
+    # paid broadcasts are on; another Bot API server (local, or a test one) may allow more.
+    telegram_rate_global: float = Field(default=25.0, gt=0, le=TELEGRAM_PAID_RATE)
     telegram_rate_per_chat: float = Field(default=1.0, gt=0, le=30)
 
     zalo_token: str | None = None
@@ -72,6 +84,20 @@ class Settings(BaseSettings):
                     f"'{item}' is not of the form channel:id with channel one of "
                     + ", ".join(KNOWN_CHANNELS)
                 )
+        return value
+
+    @field_validator("telegram_rate_global")
+    @classmethod
+    def _check_telegram_rate_global(cls, value: float, info: ValidationInfo) -> float:
+        # Above the free limit Telegram answers 429 and may hold the whole bot back for long
+        # stretches; allow it only where someone chose to: paid broadcasts, or another server.
+        if value <= TELEGRAM_FREE_RATE or info.data.get("telegram_paid_broadcast"):
+            return value
+        if _is_official_telegram(info.data.get("telegram_api_base")):
+            raise ValueError(
+                f"Telegram allows at most {TELEGRAM_FREE_RATE} messages/s, or up to "
+                f"{TELEGRAM_PAID_RATE} with OCOP_TELEGRAM_PAID_BROADCAST=true (charged in Stars)"
+            )
         return value
 
     @field_validator("timezone")
@@ -161,6 +187,12 @@ def load_settings(**overrides: object) -> Settings:
         field = str(error["loc"][0]) if error["loc"] else "?"
         reason = error["msg"].removeprefix("Value error, ")
         raise SettingsError(f"Setting OCOP_{field.upper()} is wrong: {reason}.") from None
+
+
+def _is_official_telegram(base: str | None) -> bool:
+    """Whether the Bot API base is Telegram's own; when in doubt (no readable host), yes."""
+    host = urlsplit(base or "").hostname
+    return host is None or host == "telegram.org" or host.endswith(".telegram.org")
 
 
 def _clock_minutes(text: str) -> int:

@@ -1,8 +1,8 @@
 """Databases for the tests: SQLite always; PostgreSQL when OCOP_TEST_DATABASE_URL is set.
 
 SQLite tests copy a database migrated once per run (migrating and loading 3,321 communes
-for every test would dominate the suite). PostgreSQL is migrated once per run on a clean
-schema and emptied between tests. With OCOP_REQUIRE_POSTGRES=1 (CI) a missing server is a
+for every test would dominate the suite). PostgreSQL tests get a database of the run's own on
+the server of OCOP_TEST_DATABASE_URL, migrated once and emptied between tests. With OCOP_REQUIRE_POSTGRES=1 (CI) a missing server is a
 failure, not a skip.
 """
 
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
 from storage import migrate
@@ -29,13 +30,9 @@ REQUIRE_PG = os.environ.get("OCOP_REQUIRE_POSTGRES") == "1"
 KEEP_TABLES = {"provinces", "communes", "alembic_version"}
 
 
-async def _prepare(url: str, *, reset_schema: bool) -> None:
+async def _prepare(url: str) -> None:
     engine = create_engine(url)
     try:
-        if reset_schema:
-            async with engine.begin() as conn:
-                await conn.execute(text("DROP SCHEMA public CASCADE"))
-                await conn.execute(text("CREATE SCHEMA public"))
         await migrate.upgrade(engine)
         from storage.db import create_session_factory
 
@@ -48,12 +45,15 @@ async def _prepare(url: str, *, reset_schema: bool) -> None:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
-    asyncio.run(_prepare(f"sqlite+aiosqlite:///{path}", reset_schema=False))
+    asyncio.run(_prepare(f"sqlite+aiosqlite:///{path}"))
     return path
 
 
 @pytest.fixture(scope="session")
-def postgres_ready() -> str:
+def postgres_ready() -> Iterator[str]:
+    """A database of this run's own on the server of OCOP_TEST_DATABASE_URL, migrated once
+    and dropped at the end: two runs at once (a developer's and a helper's, say) never
+    empty each other's tables."""
     if not PG_URL:
         if REQUIRE_PG:
             pytest.fail("OCOP_REQUIRE_POSTGRES=1 but OCOP_TEST_DATABASE_URL is not set")
@@ -61,12 +61,64 @@ def postgres_ready() -> str:
     try:
         # Requested from inside async fixtures: run on a loop of its own in another thread.
         with ThreadPoolExecutor(1) as pool:
-            pool.submit(asyncio.run, _prepare(PG_URL, reset_schema=True)).result()
+            url = pool.submit(asyncio.run, _create_run_database(PG_URL)).result()
+            pool.submit(asyncio.run, _prepare(url)).result()
     except Exception as exc:  # pragma: no cover - depends on the machine
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL at OCOP_TEST_DATABASE_URL is not usable: {exc}")
         pytest.skip(f"PostgreSQL not reachable: {exc}")
-    return PG_URL
+    yield url
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _drop_database(PG_URL, make_url(url).database or "")).result()
+
+
+RUN_DATABASE_SUFFIX = "_run_"
+
+
+async def _create_run_database(server_url: str) -> str:
+    """``<name>_run_<pid>``, after dropping those of runs whose process is gone."""
+    base = make_url(server_url)
+    prefix = f"{base.database}{RUN_DATABASE_SUFFIX}"
+    engine = create_engine(server_url)
+    try:
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            names = (
+                await conn.execute(
+                    text("SELECT datname FROM pg_database WHERE starts_with(datname, :prefix)"),
+                    {"prefix": prefix},
+                )
+            ).scalars()
+            for name in list(names):
+                pid = name.removeprefix(prefix)
+                if pid.isdigit() and not _process_alive(int(pid)):
+                    await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            mine = f"{prefix}{os.getpid()}"
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{mine}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{mine}"'))
+    finally:
+        await engine.dispose()
+    return base.set(database=mine).render_as_string(hide_password=False)
+
+
+async def _drop_database(server_url: str, name: str) -> None:
+    engine = create_engine(server_url)
+    try:
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await engine.dispose()
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 async def _empty_postgres(url: str) -> None:
