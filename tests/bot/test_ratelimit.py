@@ -155,3 +155,90 @@ async def test_one_key_is_served_in_order_and_paced_under_concurrency() -> None:
     await asyncio.wait_for(asyncio.gather(*(go(n) for n in range(6))), 5)
     assert order == list(range(6))
     assert time.monotonic() - started >= 5 * 0.05 - 0.005  # slots are never early
+
+
+async def slot_times(limit: RateLimiter, fake: FakeTime, durations: list[float]) -> list[float]:
+    """Start instants of sequential calls that each take ``durations[i]`` to be confirmed."""
+    out = []
+    for duration in durations:
+        async with limit.slot():
+            out.append(round(fake.now, 6))
+            fake.now += duration
+    return out
+
+
+async def test_the_window_counts_a_call_until_its_confirmation() -> None:
+    """At most 3 in any second, each call holding its place from its start until a second
+    after its answer: a slow answer pushes the next call back by as much."""
+    fake = FakeTime()
+    limit = limiter(fake, global_rate=None, window_limit=3, window=1.0)
+    assert await slot_times(limit, fake, [0.1] * 7) == [0, 0.1, 0.2, 1.1, 1.2, 1.3, 2.2]
+
+
+async def test_acquire_alone_counts_a_call_as_confirmed_at_once() -> None:
+    fake = FakeTime()
+    limit = limiter(fake, global_rate=None, window_limit=3, window=1.0)
+    assert await times(limit, fake, [None] * 7) == [0, 0, 0, 1, 1, 1, 2]
+
+
+async def test_calls_in_flight_hold_the_window() -> None:
+    """Two calls without an answer yet fill a window of 2: the third waits for an answer,
+    then for the window to pass."""
+    limit = RateLimiter(global_rate=None, window_limit=2, window=0.1)
+    release = asyncio.Event()
+    started: list[float] = []
+    t0 = time.monotonic()
+
+    async def call(name: str) -> None:
+        async with limit.slot():
+            started.append(time.monotonic() - t0)
+            if name != "third":
+                await release.wait()
+
+    tasks = [asyncio.create_task(call(n)) for n in ("first", "second")]
+    await asyncio.sleep(0.01)
+    third = asyncio.create_task(call("third"))
+    await asyncio.sleep(0.3)
+    assert len(started) == 2  # far longer than the window: still waiting for an answer
+    release.set()
+    await asyncio.wait_for(asyncio.gather(*tasks, third), 5)
+    assert started[2] >= 0.3 + 0.1 - 0.005
+
+
+async def test_no_server_window_can_see_more_than_the_limit_despite_stalls_and_latency() -> None:
+    """The property the Telegram channel relies on. Calls are paced by a token bucket at the
+    limit itself (so the window is what binds), take random times to be answered, and the
+    event loop stalls now and then (a slow database commit), which makes waiting callers
+    wake late and together. A server may count each call at any instant between its start
+    and its answer; whichever instants it picks, no window of ``window`` seconds holds more
+    than ``window_limit``: at every instant at most that many calls are between their start
+    and a window after their answer."""
+    rng = random.Random(11)
+    window, most = 0.05, 10
+    limit = RateLimiter(global_rate=most / window, global_burst=3, window_limit=most,
+                        window=window)  # fmt: skip
+    spans: list[tuple[float, float]] = []
+
+    async def call() -> None:
+        async with limit.slot():
+            start = time.monotonic()
+            if rng.random() < 0.05:
+                time.sleep(0.01)  # noqa: ASYNC251 - a stalled loop, on purpose
+            await asyncio.sleep(rng.random() * 0.01)
+            spans.append((start, time.monotonic()))  # answered: the server counted it by now
+
+    started = time.monotonic()
+    await asyncio.wait_for(asyncio.gather(*(call() for _ in range(300))), 20)
+    elapsed = time.monotonic() - started
+    for at, _ in spans:
+        holding = [1 for start, end in spans if start <= at < end + window]
+        assert len(holding) <= most
+    # ... and the ceiling is not bought with idleness: well over half the ideal pace
+    assert 300 / elapsed > 0.5 * most / window
+
+
+def test_the_window_must_be_sensible() -> None:
+    with pytest.raises(ValueError):
+        RateLimiter(global_rate=None, window_limit=0)
+    with pytest.raises(ValueError):
+        RateLimiter(global_rate=None, window_limit=3, window=0)

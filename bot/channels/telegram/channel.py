@@ -10,8 +10,11 @@ three delivery errors of :mod:`bot.channels.base`:
   :class:`RecipientBlocked`: the sender marks the identity unreachable;
 * any other 4xx, a file over the limit, a reply Telegram cannot show → :class:`PermanentFailure`.
 
-Every call first waits on the rate limiter (about 30 messages/s overall, about 1/s per chat),
-so a burst of reminders is paced rather than answered with 429s.
+Every call first waits on the rate limiter (``OCOP_TELEGRAM_RATE_GLOBAL`` overall, about 1/s
+per chat), so a burst of reminders is paced rather than answered with 429s. The global rate
+is also a hard ceiling: at most that many calls in any second as Telegram counts them, each
+call counted from its start until its answer arrives (see :mod:`bot.ratelimit`), so neither
+a stalled event loop nor uneven latency lets Telegram see one message too many.
 
 A reply longer than one message is several calls. If a later piece fails and is retried,
 the pieces Telegram already confirmed must not be sent again, so the channel remembers, per
@@ -55,17 +58,22 @@ from bot.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
-GLOBAL_BURST = 3  # with 25/s, at most 28 messages in any second: under Telegram's ~30
+GLOBAL_BURST = 3  # a few at once after a pause; the window below is the real ceiling
 PER_CHAT_BURST = 2  # Telegram tolerates short bursts in a chat, then about 1/s
+WINDOW = 1.0  # Telegram's limits are "per second"
 
 
 def telegram_limiter(*, global_rate: float = 25.0, per_chat_rate: float = 1.0) -> RateLimiter:
-    """The pace Telegram asks for, with a margin so clock jitter never provokes a 429."""
+    """The pace Telegram asks for: a smooth ``global_rate`` per second, and never more than
+    ``global_rate`` (rounded down) in any second whatever the latency, so clock skew between
+    our pacing and Telegram's counting never provokes a 429."""
     return RateLimiter(
         global_rate=global_rate,
         global_burst=GLOBAL_BURST,
         per_key_rate=per_chat_rate,
         per_key_burst=PER_CHAT_BURST,
+        window_limit=max(1, int(global_rate * WINDOW)),
+        window=WINDOW,
     )
 
 
@@ -153,8 +161,13 @@ class TelegramChannel:
         bot: Bot,
         limiter: RateLimiter | None = None,
         progress: DeliveryProgress | None = None,
+        *,
+        paid_broadcast: bool = False,
     ) -> None:
         self.bot = bot
+        # OCOP_TELEGRAM_PAID_BROADCAST: Telegram lifts its 30/s limit (up to 1000/s) only for
+        # messages sent with allow_paid_broadcast, and charges Stars for them.
+        self.paid_broadcast = paid_broadcast
         self.limiter = telegram_limiter() if limiter is None else limiter
         self.progress = DeliveryProgress() if progress is None else progress
 
@@ -170,9 +183,9 @@ class TelegramChannel:
         if start:
             log.info("resuming a reply to %s after %s delivered piece(s)", address, start)
         for index in range(start, len(steps)):
-            await self.limiter.acquire(address)
             try:
-                await self._call(chat_id, steps[index])
+                async with self.limiter.slot(address):
+                    await self._call(chat_id, steps[index])
             except Exception as exc:
                 error = delivery_error(exc)
                 if isinstance(error, RetryLater):
@@ -188,16 +201,20 @@ class TelegramChannel:
         self.progress.forget(key)
 
     async def _call(self, chat_id: int | str, step: Step) -> None:
+        paid = True if self.paid_broadcast else None  # None: the parameter is not sent
         if step.document is not None:
             await self.bot.send_document(
                 chat_id=chat_id,
                 document=BufferedInputFile(step.document.content, filename=step.document.filename),
                 caption=step.text,
                 reply_markup=step.markup,
+                allow_paid_broadcast=paid,
             )
             return
         assert step.text is not None
-        await self.bot.send_message(chat_id=chat_id, text=step.text, reply_markup=step.markup)
+        await self.bot.send_message(
+            chat_id=chat_id, text=step.text, reply_markup=step.markup, allow_paid_broadcast=paid
+        )
 
 
 def _chat_id(address: str) -> int | str:

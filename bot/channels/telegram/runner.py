@@ -124,6 +124,7 @@ async def run_telegram(app: App, *, stop: asyncio.Event | None = None) -> None:
                     global_rate=settings.telegram_rate_global,
                     per_chat_rate=settings.telegram_rate_per_chat,
                 ),
+                paid_broadcast=settings.telegram_paid_broadcast,
             )
             receiver = UpdateReceiver(bot, app.pipeline)
             sender = app.sender({CHANNEL: channel})

@@ -4,6 +4,7 @@ which delivery error each Bot API failure becomes (the outbox sender decides by 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Hashable
+from contextlib import asynccontextmanager
 
 import pytest
 from aiogram import Bot
@@ -169,6 +170,10 @@ class FailOnCall:
             self.server.fail_next(1, status=self.status)
         return 0.0
 
+    @asynccontextmanager
+    async def slot(self, key: Hashable | None = None) -> AsyncIterator[float]:
+        yield await self.acquire(key)
+
     def hold(self, key: Hashable | None, seconds: float) -> None:
         pass
 
@@ -201,3 +206,27 @@ async def test_a_permanent_failure_forgets_the_progress(
     with pytest.raises(PermanentFailure):
         await channel.send(str(CHAT), reply)
     assert len(channel.progress) == 0
+
+
+@bounded(10)
+async def test_paid_broadcast_is_asked_for_only_when_the_operator_chose_it(
+    server: FakeTelegramServer, bot: Bot
+) -> None:
+    """OCOP_TELEGRAM_PAID_BROADCAST: Telegram allows more than 30/s only for messages sent
+    with allow_paid_broadcast (and charges for them), so the flag is sent then, and never
+    otherwise."""
+    await TelegramChannel(bot, fast_limiter()).send(str(CHAT), Outbound(text="miễn phí"))
+    paid = TelegramChannel(bot, fast_limiter(), paid_broadcast=True)
+    await paid.send(str(CHAT), Outbound(text="trả phí"))
+    free_call, paid_call = server.calls("sendMessage", CHAT)
+    assert "allow_paid_broadcast" not in free_call.params
+    assert paid_call.params.get("allow_paid_broadcast") in (True, "true")  # a form field
+
+
+def test_the_telegram_limiter_never_allows_more_than_the_rate_in_a_second() -> None:
+    from bot.channels.telegram.channel import telegram_limiter
+
+    assert telegram_limiter(global_rate=100.0)._window is not None
+    assert telegram_limiter(global_rate=100.0)._window.limit == 100  # type: ignore[union-attr]
+    assert telegram_limiter(global_rate=25.5)._window.limit == 25  # type: ignore[union-attr]
+    assert telegram_limiter(global_rate=0.5)._window.limit == 1  # type: ignore[union-attr]
