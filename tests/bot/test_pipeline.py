@@ -190,3 +190,16 @@ async def test_a_database_outage_fails_every_message_of_a_burst(tmp_path) -> Non
     )
     assert all(isinstance(o, StorageUnavailable) for o in outcomes)
     await app.close()
+
+
+async def test_batch_size_one_handles_each_message_alone(database_url: str) -> None:
+    app = App(make_settings(database_url, batch_size=1))
+    await app.prepare()
+    try:
+        commits = count_commits(app)
+        users = [f"u{n}" for n in range(5)]
+        results = await asyncio.gather(*(app.pipeline.process(text(u, "/start")) for u in users))
+        assert results == [True] * 5
+        assert commits[0] == 5
+    finally:
+        await app.close()
