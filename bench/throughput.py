@@ -130,7 +130,7 @@ async def measure(
                             "pattern": pattern,
                             "offered_per_s": round(rate, 1),
                             **summary(run),
-                        }  # fmt: skip
+                        }
                     )
             state, payload = await sample_state(app, (await communes.officers(1))[0])
         finally:
