@@ -7,27 +7,36 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Product, ProductStatus, Submission, SubmissionRevision, User
+
+_FIND = select(Submission).where(
+    Submission.form_id == bindparam("form_id"),
+    Submission.period == bindparam("period"),
+    Submission.scope_key == bindparam("scope_key"),
+)
+_FIND_LOCKED = _FIND.with_for_update()
 
 
 class Submissions:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # What this message has looked up already: starting a form asks twice (which period
+        # is open, then whether it was filed). One instance serves one message.
+        self._found: dict[tuple[str, str, str], Submission | None] = {}
 
     async def find(
         self, form_id: str, period: str, scope_key: str, *, lock: bool = False
     ) -> Submission | None:
-        statement = select(Submission).where(
-            Submission.form_id == form_id,
-            Submission.period == period,
-            Submission.scope_key == scope_key,
-        )
-        if lock:
-            statement = statement.with_for_update()
-        return (await self.session.scalars(statement)).first()
+        key = (form_id, period, scope_key)
+        if not lock and key in self._found:
+            return self._found[key]
+        params = {"form_id": form_id, "period": period, "scope_key": scope_key}
+        found = (await self.session.scalars(_FIND_LOCKED if lock else _FIND, params)).first()
+        self._found[key] = found
+        return found
 
     async def get(self, submission_id: int) -> Submission | None:
         return await self.session.get(Submission, submission_id)
@@ -75,6 +84,7 @@ class Submissions:
             )
         )
         await self.session.flush()
+        self._found[(form_id, period, scope_key)] = submission
         return submission
 
     async def revise(
