@@ -139,6 +139,19 @@ async def measure(
             if count > 1:
                 chats = await communes.officers(users)
                 result[f"workers_{count}"] = await in_processes(url, chats, count)
+                for load in offered:
+                    if not load.endswith("/s"):
+                        continue
+                    rate = offered_rate(load, 0.0)
+                    run = await in_processes(url, await communes.officers(users), count, rate=rate)
+                    result["offered"].append(
+                        {
+                            "load": load,
+                            "pattern": f"poisson, {count} processes",
+                            "offered_per_s": round(rate, 1),
+                            **run,
+                        }
+                    )
         if not with_raw:
             return result
         raw_chats = await communes.officers(users)
@@ -174,7 +187,16 @@ def _pool_size(app: App) -> int:
 # -- several processes sharing the database (webhook workers) ------------------------------
 
 
-def _worker(url: str, chats: list[int], start_at: float, results: Any) -> None:
+def _worker(
+    url: str,
+    chats: list[int],
+    start_at: float,
+    results: Any,
+    load: tuple[float, str, int] | None = None,
+) -> None:
+    """One process's share of the officers: at saturation, or (``load``) at an offered rate
+    with an arrival pattern and a seed of its own."""
+
     async def main() -> None:
         app = App(bench_settings(url))
         await app.prepare()
@@ -182,7 +204,11 @@ def _worker(url: str, chats: list[int], start_at: float, results: Any) -> None:
         await driver.closed_loop(chats[:1])  # warm this process's caches and connections
         await asyncio.sleep(max(0.0, start_at - time.time()))
         began = time.time()
-        run = await driver.closed_loop(chats[1:])
+        if load is None:
+            run = await driver.closed_loop(chats[1:])
+        else:
+            rate, pattern, seed = load
+            run = await driver.open_loop(chats[1:], rate, pattern=pattern, seed=seed)
         results.put((began, time.time(), run.latencies, run.not_processed))
         await driver.close()
         await app.close()
@@ -190,15 +216,26 @@ def _worker(url: str, chats: list[int], start_at: float, results: Any) -> None:
     asyncio.run(main())
 
 
-async def in_processes(url: str, chats: list[int], count: int) -> dict[str, Any]:
-    """The officers split between ``count`` processes that start at the same instant."""
+async def in_processes(
+    url: str, chats: list[int], count: int, *, rate: float | None = None, pattern: str = "poisson"
+) -> dict[str, Any]:
+    """The officers split between ``count`` processes that start at the same instant, as
+    webhook workers behind one address share the people who write; with ``rate``, updates
+    arrive at that rate in total (each process gets its share)."""
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     start_at = time.time() + 8.0  # time for each process to start, prepare and warm up
     share = len(chats) // count
     processes = [
         context.Process(
-            target=_worker, args=(url, chats[n * share : (n + 1) * share], start_at, results)
+            target=_worker,
+            args=(
+                url,
+                chats[n * share : (n + 1) * share],
+                start_at,
+                results,
+                None if rate is None else (rate / count, pattern, 7 + n),
+            ),
         )
         for n in range(count)
     ]
