@@ -17,9 +17,8 @@ from enum import StrEnum
 Value = str | int | float | Decimal | date | datetime | None
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-# The first characters that need a closer look in an .xlsx cell: the formula starts, and "<",
-# which may open a string xlsxwriter would copy into the file as raw XML (see xlsx_text).
-_XLSX_RISKY_FIRST = frozenset(FORMULA_STARTS) | {"<"}
+FORMULA_FIRST = frozenset(FORMULA_STARTS)  # the same, for a one-character lookup
+XLSX_MAX_TEXT = 32_767  # characters in one cell; the writer refuses a longer string
 
 EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, the header included
 SHEET_NAME_MAX = 31
@@ -36,19 +35,17 @@ def inert(text: str) -> str:
 
 
 def xlsx_text(text: str) -> str:
-    """Text as it may go into an .xlsx cell: :func:`inert`, and never raw XML.
+    """Text as it may go into an .xlsx cell: :func:`inert`, and cut at Excel's 32,767
+    characters (rust_xlsxwriter refuses a longer string, which would end the whole export).
 
-    xlsxwriter copies a string that starts with ``<r>`` and ends with ``</r>`` into the file
-    unescaped (it takes it for the rich text it builds itself), so an answer shaped like
-    that could add any XML, a formula included, to the sheet; it gets the same visible
-    ``'``. Most text starts with a letter or digit: one set lookup of the first character
-    settles it without the slower checks.
+    rust_xlsxwriter escapes every string it writes (``<r>...</r>`` included, which the
+    Python xlsxwriter used to copy into the XML as rich text), so nothing else is needed.
+    Most text starts with a letter or digit: one set lookup of the first character settles
+    it without the slower checks.
     """
-    if not text or text[0] not in _XLSX_RISKY_FIRST:
-        return text
-    if text.startswith("<r>") and text.endswith("</r>"):
-        return "'" + text
-    return inert(text)
+    if text and text[0] in FORMULA_FIRST:
+        text = "'" + text
+    return text if len(text) <= XLSX_MAX_TEXT else text[:XLSX_MAX_TEXT]
 
 
 class Kind(StrEnum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,7 +40,15 @@ from storage.exports.columns import (
     review_label,
     timeliness,
 )
-from storage.exports.sinks import CsvSink, Output, Sink, XlsxSink
+from storage.exports.sinks import (
+    CsvSink,
+    MoreRowsThanPlanned,
+    Output,
+    Sink,
+    Table,
+    TablePlan,
+    XlsxSink,
+)
 from storage.models import Commune, Province, Submission
 from storage.scope import Scope
 
@@ -140,38 +148,112 @@ async def export(
             for form in chosen
             if (filter_ := query.period_filter(form.period, asked, zone)) is not None
         ]
-        total = 0
-        for form, filter_ in plans:
-            total += await query.count_submissions(session, form.id, filter_, where)
+        counts = [await query.count_submissions(session, f.id, p, where) for f, p in plans]
+        completeness = await _plan_completeness(session, plans, where) if fmt == "xlsx" else None
         summary = ExportSummary(fmt)
+        total = sum(counts)
+
+        def advanced() -> None:
+            if progress:
+                progress(summary.submissions, total)
+
         with _target(out) as target:
-            sink: Sink = XlsxSink(target, row_limit=row_limit) if fmt == "xlsx" else CsvSink(target)
+            sink = _open_sink(fmt, target, plans, counts, completeness, row_limit)
             try:
-                if progress:
-                    progress(0, total)
+                advanced()
                 for form, filter_ in plans:
-                    table = sink.table(form.title.vi, form_columns(form))
-                    make_row = SubmissionRows(form, names, zone=zone, on_time=on_time, tr=tr)
-                    write_row = table.row
-                    batches = query.stream_submissions(
-                        session, form.id, filter_, where, batch_size=batch_size
+                    await _write_submissions(
+                        sink.table(form.title.vi, form_columns(form)),
+                        query.stream_submissions(
+                            session, form.id, filter_, where, batch_size=batch_size
+                        ),
+                        SubmissionRows(form, names, zone=zone, on_time=on_time, tr=tr),
+                        summary,
+                        advanced,
                     )
-                    async for batch in batches:
-                        for submission, sender in batch:
-                            write_row(make_row(submission, sender))
-                        summary.submissions += len(batch)
-                        if progress:
-                            progress(summary.submissions, total)
-                        await asyncio.sleep(0)  # let the bot's other work run between batches
-                commune_forms = [(f, p) for f, p in plans if f.shared_by == "commune"]
-                if fmt == "xlsx" and commune_forms:
+                if completeness is not None:
                     await _completeness(
-                        session, sink, commune_forms, where, names, zone, on_time, summary
+                        session, sink, completeness, where, names, zone, on_time, summary
                     )
-            finally:
-                sink.close()
+            except BaseException as exc:
+                await sink.abort()  # the writer stops too: no file is reported as complete
+                if isinstance(exc, MoreRowsThanPlanned):
+                    raise ExportError(
+                        "The reports changed while they were being exported: please try again."
+                    ) from exc
+                raise
+            await sink.finish()
         summary.sheets = list(sink.sheets)
         return summary
+
+
+@dataclass(frozen=True)
+class CompletenessPlan:
+    """What the completeness sheet will list, read before writing starts: each commune
+    report with its periods, and the communes expected in the scope, in order."""
+
+    forms: list[tuple[Form, list[str]]]
+    expected: list[tuple[int, int]]
+
+    @property
+    def rows(self) -> int:
+        return len(self.expected) * sum(len(keys) for _, keys in self.forms)
+
+
+async def _plan_completeness(
+    session: AsyncSession,
+    plans: Sequence[tuple[Form, query.PeriodFilter]],
+    where: query.Where,
+) -> CompletenessPlan | None:
+    """The completeness sheet's contents; None when no report chosen is filed per commune."""
+    forms = [
+        (form, filter_.keys or await query.periods_present(session, form.id, filter_, where))
+        for form, filter_ in plans
+        if form.shared_by == "commune"
+    ]
+    if not forms:
+        return None
+    return CompletenessPlan(forms, await query.expected_communes(session, where))
+
+
+def _open_sink(
+    fmt: Format,
+    target: Any,
+    plans: Sequence[tuple[Form, query.PeriodFilter]],
+    counts: Sequence[int],
+    completeness: CompletenessPlan | None,
+    row_limit: int,
+) -> Sink:
+    """The writer for ``fmt``; a workbook is told all its tables and their sizes first."""
+    if fmt == "csv":
+        return CsvSink(target)
+    tables = [
+        TablePlan(form.title.vi, tuple(form_columns(form)), count)
+        for (form, _), count in zip(plans, counts, strict=True)
+    ]
+    if completeness is not None:
+        tables.append(TablePlan(COMPLETENESS_SHEET, COMPLETENESS_COLUMNS, completeness.rows))
+    return XlsxSink(target, tables, row_limit=row_limit)
+
+
+async def _write_submissions(
+    table: Table,
+    batches: AsyncIterator[Sequence[tuple[Any, str | None]]],
+    make_row: SubmissionRows,
+    summary: ExportSummary,
+    advanced: Callable[[], None],
+) -> None:
+    """One report's table, batch by batch: each batch is handed to the writer (which lets
+    the bot's other work run) before the next is fetched."""
+    write_row = table.row
+    async for batch in batches:
+        for submission, sender in batch:
+            write_row(make_row(submission, sender))
+        summary.submissions += len(batch)
+        advanced()
+        await table.flush()
+        await asyncio.sleep(0)  # a CSV table's flush does not yield
+    await table.close()
 
 
 def _check_request(
@@ -252,7 +334,7 @@ def _target(out: Output):  # type: ignore[no-untyped-def]
 async def _completeness(
     session: AsyncSession,
     sink: Sink,
-    forms: Sequence[tuple[Form, query.PeriodFilter]],
+    plan: CompletenessPlan,
     where: query.Where,
     names: UnitNames,
     zone: ZoneInfo,
@@ -262,10 +344,9 @@ async def _completeness(
     """Every expected commune for every period of every commune report, with its status:
     bounded by communes × periods, never by the number of submissions."""
     table = sink.table(COMPLETENESS_SHEET, COMPLETENESS_COLUMNS)
-    expected = await query.expected_communes(session, where)
-    for form, filter_ in forms:
-        keys = filter_.keys or await query.periods_present(session, form.id, filter_, where)
-        write_row = table.row
+    expected = plan.expected
+    write_row = table.row
+    for form, keys in plan.forms:
         for key in keys:
             filed = await query.filed_by_commune(session, form.id, key, where)
             for province_code, commune_code in expected:
@@ -277,7 +358,9 @@ async def _completeness(
                 )
             summary.expected += len(expected)
             summary.missing += len(expected) - sum(c in filed for _, c in expected)
+            await table.flush()
             await asyncio.sleep(0)
+    await table.close()
 
 
 def _completeness_row(

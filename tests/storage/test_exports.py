@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import threading
+import time
+import zipfile
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +19,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import create_engine, create_session_factory
-from storage.exports import ExportError, export, export_filename, inert, on_time_by_deadline
+from storage.exports import ExportError, export, export_filename, inert, on_time_by_deadline, sinks
+from storage.exports.bridge import RowBridge
+from storage.exports.cells import Kind
+from storage.exports.sinks import Column, MoreRowsThanPlanned, TablePlan, XlsxSink
 from storage.models import Role, Submission, User, UserStatus
 from storage.scope import Reach, Scope
 from storage.submissions import Submissions
@@ -373,7 +381,7 @@ def test_inert_neutralises_formula_starts_only() -> None:
 
 def test_the_fast_text_paths_still_neutralise_every_formula_start() -> None:
     """The writers look at a text's first character before calling inert(): whatever
-    starts like a formula (or like raw rich-text XML, in xlsx) still gets its apostrophe."""
+    starts like a formula still gets its apostrophe, and nothing else does."""
     from storage.exports.cells import xlsx_text
     from storage.exports.sinks import _csv_cell
 
@@ -382,7 +390,8 @@ def test_the_fast_text_paths_still_neutralise_every_formula_start() -> None:
         assert xlsx_text(text) == "'" + text
         assert _csv_cell(text) == "'" + text
     rich = "<r><t>x</t></r>"
-    assert xlsx_text(rich) == "'" + rich  # xlsxwriter would copy it into the XML unescaped
+    assert xlsx_text(rich) == rich  # rust_xlsxwriter escapes it (see the next test)
+    assert xlsx_text("x" * 40_000) == "x" * 32_767  # Excel's limit; longer would fail
     for text in ("Thiếu vốn", "<b>không phải</b>", "1+1", "", "'=quoted"):
         assert xlsx_text(text) == text
         assert _csv_cell(text) == text
@@ -392,14 +401,22 @@ def test_the_fast_text_paths_still_neutralise_every_formula_start() -> None:
 async def test_text_shaped_like_rich_text_xml_stays_text(
     factory: async_sessionmaker[AsyncSession],
 ) -> None:
+    """The Python xlsxwriter copied a string shaped like ``<r>...</r>`` into the sheet's XML
+    as it was; rust_xlsxwriter escapes it, so it comes back exactly as typed and adds no
+    element (a formula least of all) to the sheet."""
     injected = '<r><t>a</t></r></is><f>HYPERLINK("http://x","y")</f><is><r><t>b</t></r>'
     async with factory() as session, session.begin():
         user = await add_officer(session, "Cán bộ", LANG_SON, CAO_LOC)
         await file_report(session, user, report_answers(difficulties=injected), at(2024, 6, 1))
-    book = await xlsx(factory, report="commune_report", period="2024-Q2")
+    buffer = io.BytesIO()
+    await export(factory, buffer, scope=NATIONAL, report="commune_report", period="2024-Q2")
+    book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
     rows = rows_of(book.worksheets[0])
     row = dict(zip(rows[0], rows[1], strict=True))
-    assert row["Khó khăn, vướng mắc"] == "'" + injected
+    assert row["Khó khăn, vướng mắc"] == injected
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "HYPERLINK" in sheet
 
 
 async def test_csv_has_a_bom_one_report_and_inert_text(
@@ -512,3 +529,167 @@ async def test_an_export_on_sqlite_does_not_hold_the_write_lock(sqlite_url: str)
     )
     await engine.dispose()
     assert writes == [1, 2]
+
+
+# The .xlsx writer: rustpy-xlsxwriter in a thread, fed through a bounded queue.
+
+
+def writer_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "xlsx-writer" and t.is_alive()]
+
+
+SINK_COLUMNS = (
+    Column("Mã xã", Kind.CODE),
+    Column("Tỉnh"),
+    Column("Tỉnh"),  # the same header twice: both columns stay, both show "Tỉnh"
+    Column("Số", Kind.INTEGER),
+    Column("Tỷ lệ", Kind.NUMBER),
+    Column("Ngày", Kind.DATE),
+    Column("Thời gian", Kind.DATETIME),
+    Column("Ghi chú", Kind.LONG_TEXT),
+)
+
+
+async def test_the_workbook_keeps_types_formats_and_layout() -> None:
+    buffer = io.BytesIO()
+    sink = XlsxSink(
+        buffer, [TablePlan("Bảng", SINK_COLUMNS, 2), TablePlan("Trống", SINK_COLUMNS, 0)]
+    )
+    table = sink.table("Bảng", SINK_COLUMNS)
+    moment = datetime(2024, 6, 10, 9, 30)
+    table.row(["06193", "=1+1", "+84912345678", 12, Decimal("1.5"), date(2024, 6, 1), moment, "-5"])
+    table.row(["00001", "@x", "Lạng Sơn", -2, float("nan"), None, None, ""])
+    await table.flush()
+    await sink.finish()
+    book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    assert book.sheetnames == sink.sheets == ["Bảng", "Trống"]
+    sheet = book["Bảng"]
+    assert rows_of(sheet) == [
+        ["Mã xã", "Tỉnh", "Tỉnh", "Số", "Tỷ lệ", "Ngày", "Thời gian", "Ghi chú"],
+        ["06193", "'=1+1", "'+84912345678", 12, 1.5, datetime(2024, 6, 1), moment, "'-5"],
+        ["00001", "'@x", "Lạng Sơn", -2, "nan", None, None, None],
+    ]
+    assert all(cell.data_type == "s" for cell in sheet[2][:3])  # text, never a formula
+    assert [sheet.cell(2, col).number_format for col in (4, 5, 6, 7)] == [
+        "#,##0",
+        "General",
+        "dd/mm/yyyy",
+        "dd/mm/yyyy hh:mm",
+    ]
+    header = sheet["A1"]
+    assert header.font.b and header.alignment.wrap_text and header.alignment.vertical == "top"
+    assert header.fill.fgColor.rgb.endswith("DDEBF7")
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:H3"
+    assert round(sheet.column_dimensions["A"].width) == 10  # 9, plus Excel's padding
+    assert round(sheet.column_dimensions["H"].width) == 46
+    empty = book["Trống"]  # no rows: the header all the same
+    assert rows_of(empty)[0] == rows_of(sheet)[0] and empty.freeze_panes == "A2"
+    assert not writer_threads()
+
+
+async def test_a_table_is_split_into_the_sheets_planned_for_it() -> None:
+    columns = (Column("Tên"),)
+    buffer = io.BytesIO()
+    sink = XlsxSink(buffer, [TablePlan("Bảng", columns, 5)], row_limit=3)
+    assert sink.sheets == ["Bảng", "Bảng (2)", "Bảng (3)"]  # known before any row
+    table = sink.table("Bảng", columns)
+    for n in range(4):  # fewer rows than counted: the last sheet keeps its header
+        table.row([f"Dòng {n}"])
+    await table.flush()
+    await sink.finish()
+    book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    assert [rows_of(book[name]) for name in book.sheetnames] == [
+        [["Tên"], ["Dòng 0"], ["Dòng 1"]],
+        [["Tên"], ["Dòng 2"], ["Dòng 3"]],
+        [["Tên"]],
+    ]
+
+
+async def test_more_rows_than_planned_stop_the_table() -> None:
+    columns = (Column("Tên"),)
+    sink = XlsxSink(io.BytesIO(), [TablePlan("Bảng", columns, 2)], row_limit=3)
+    table = sink.table("Bảng", columns)
+    table.row(["a"])
+    table.row(["b"])
+    with pytest.raises(MoreRowsThanPlanned):
+        table.row(["c"])
+    await sink.abort()
+    assert not writer_threads()
+
+
+async def test_a_writer_that_fails_stops_the_export_instead_of_hanging() -> None:
+    """10**400 is no spreadsheet number: rustpy raises in its thread, and the producer
+    hears of it at the next hand-over, even while it waits on a full queue."""
+    columns = (Column("Số", Kind.INTEGER),)
+    sink = XlsxSink(io.BytesIO(), [TablePlan("Bảng", columns, 100)], bridge=RowBridge(max_chunks=1))
+    table = sink.table("Bảng", columns)
+
+    async def produce() -> None:
+        table.row([10**400])
+        for n in range(99):
+            await table.flush()
+            table.row([n])
+        await sink.finish()
+
+    with pytest.raises(OverflowError):
+        await asyncio.wait_for(produce(), timeout=20)
+    await sink.abort()
+    assert not writer_threads()
+
+
+async def test_a_producer_that_fails_stops_the_writer_and_saves_nothing() -> None:
+    columns = (Column("Tên"),)
+    buffer = io.BytesIO()
+    sink = XlsxSink(buffer, [TablePlan("Bảng", columns, 10)])
+    table = sink.table("Bảng", columns)
+    table.row(["a"])
+    await table.flush()
+    await asyncio.wait_for(sink.abort(), timeout=20)  # as run.py does when reading fails
+    assert not writer_threads()
+    assert buffer.getvalue() == b""
+
+
+async def test_an_export_that_fails_half_way_leaves_no_writer_running(
+    seeded: async_sessionmaker[AsyncSession],
+) -> None:
+    def interrupt(done: int, total: int) -> None:
+        if done:
+            raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError, match="interrupted"):
+        await export(seeded, io.BytesIO(), scope=NATIONAL, batch_size=1, progress=interrupt)
+    assert not writer_threads()
+
+
+async def test_a_full_queue_does_not_block_the_event_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A slow writer: the producer waits for room off the event loop, which keeps running."""
+
+    def slow_write(entries: list[tuple[str, Any]], target: Any, **_options: Any) -> None:
+        for _name, rows in entries:
+            for _row in rows:
+                time.sleep(0.02)
+        target.write(b"done")
+
+    monkeypatch.setattr(sinks.rustpy_xlsxwriter, "write_worksheets", slow_write)
+    columns = (Column("Tên"),)
+    buffer = io.BytesIO()
+    sink = XlsxSink(buffer, [TablePlan("Bảng", columns, 10)], bridge=RowBridge(max_chunks=1))
+    table = sink.table("Bảng", columns)
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    for n in range(10):
+        table.row([str(n)])
+        await table.flush()  # one row a chunk: the queue is full almost at once
+    await sink.finish()
+    task.cancel()
+    assert buffer.getvalue() == b"done"
+    assert ticks >= 5  # ~0.2 s of writing, during which the loop went on
