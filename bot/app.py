@@ -173,7 +173,7 @@ class App:
         await sender.drain()
 
 
-async def run(settings: Settings, *, console_user: str | None = None) -> None:
+async def run(settings: Settings, *, console_user: str | None = None, worker: int = 0) -> None:
     app = App(settings)
     try:
         await app.prepare()
@@ -182,7 +182,7 @@ async def run(settings: Settings, *, console_user: str | None = None) -> None:
                 if settings.telegram_token:
                     from bot.channels.telegram import run_telegram
 
-                    await run_telegram(app)
+                    await run_telegram(app, worker=worker)
                 else:
                     await app.run_console(user=console_user or settings.console_user)
         except CalendarError as exc:
@@ -192,10 +192,10 @@ async def run(settings: Settings, *, console_user: str | None = None) -> None:
             await app.close()
 
 
-def run_blocking(settings: Settings, *, console_user: str | None = None) -> None:
+def run_blocking(settings: Settings, *, console_user: str | None = None, worker: int = 0) -> None:
     """Run until stopped; Ctrl-C is a normal way to stop, so it ends with a word, not a trace."""
     try:
-        asyncio.run(run(settings, console_user=console_user))
+        asyncio.run(run(settings, console_user=console_user, worker=worker))
     except KeyboardInterrupt:
         tr = Translator(settings.default_language)
         sys.stdout.write(

@@ -94,6 +94,14 @@ def run_command(
 ) -> None:
     """Run the bot: Telegram when a token is set, otherwise the console chat."""
     settings = settings_or_exit()
+    if settings.telegram_token and settings.webhook_workers > 1:
+        from bot.workers import run_workers
+
+        try:
+            code = run_workers(settings)
+        except StartupError as exc:
+            fail(str(exc))
+        raise typer.Exit(code)
     try:
         run_blocking(settings, console_user=user)
     except StartupError as exc:

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     webhook_secret: str | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # Processes serving the webhook on the same port (bot/workers.py): one per CPU core puts
+    # a small server to full use. Webhook mode on PostgreSQL only.
+    webhook_workers: int = Field(default=1, ge=1, le=32)
     # Seconds one Bot API request may take before it counts as a time-out (and is retried).
     telegram_timeout: float = Field(default=30.0, gt=0, le=300)
     # Seconds a long poll (getUpdates) waits for news; Telegram allows up to 50.
@@ -84,6 +87,19 @@ class Settings(BaseSettings):
                     f"'{item}' is not of the form channel:id with channel one of "
                     + ", ".join(KNOWN_CHANNELS)
                 )
+        return value
+
+    @field_validator("webhook_workers")
+    @classmethod
+    def _check_webhook_workers(cls, value: int, info: ValidationInfo) -> int:
+        # Polling allows one reader of the updates; SQLite one writer, and its start-up
+        # releases every lease as if no other process were sending.
+        if value == 1:
+            return value
+        if info.data.get("telegram_mode") != "webhook":
+            raise ValueError("several workers need OCOP_TELEGRAM_MODE=webhook")
+        if not str(info.data.get("database_url", "")).startswith("postgresql"):
+            raise ValueError("several workers need PostgreSQL in OCOP_DATABASE_URL")
         return value
 
     @field_validator("telegram_rate_global")

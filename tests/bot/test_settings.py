@@ -73,3 +73,21 @@ def test_the_rule_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
 def test_the_rate_must_be_positive() -> None:
     with pytest.raises(SettingsError, match="OCOP_TELEGRAM_RATE_GLOBAL"):
         settings(telegram_rate_global=0)
+
+
+def test_several_webhook_workers_need_webhook_mode_and_postgresql() -> None:
+    with pytest.raises(SettingsError) as error:
+        settings(webhook_workers=2)
+    assert str(error.value) == (
+        "Setting OCOP_WEBHOOK_WORKERS is wrong: several workers need OCOP_TELEGRAM_MODE=webhook."
+    )
+    with pytest.raises(SettingsError) as error:
+        settings(webhook_workers=2, telegram_mode="webhook")
+    assert "need PostgreSQL in OCOP_DATABASE_URL" in str(error.value)
+    ok = settings(
+        webhook_workers=2,
+        telegram_mode="webhook",
+        database_url="postgresql+asyncpg://ocop@127.0.0.1/ocop",
+    )
+    assert ok.webhook_workers == 2
+    assert settings().webhook_workers == 1

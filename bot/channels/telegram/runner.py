@@ -101,9 +101,14 @@ def webhook_secret(settings: Settings) -> str:
     return settings.webhook_secret
 
 
-async def run_telegram(app: App, *, stop: asyncio.Event | None = None) -> None:
-    """Run until ``stop`` is set, or until SIGINT/SIGTERM when no event is given."""
+async def run_telegram(app: App, *, stop: asyncio.Event | None = None, worker: int = 0) -> None:
+    """Run until ``stop`` is set, or until SIGINT/SIGTERM when no event is given.
+
+    ``worker``: this process's number among ``OCOP_WEBHOOK_WORKERS`` (bot/workers.py); it
+    sends at its share of the global rate, and only worker 0 registers the webhook.
+    """
     settings = app.settings
+    workers = settings.webhook_workers
     if settings.telegram_mode == "webhook" and not settings.webhook_url:
         raise StartupError(
             "Setting OCOP_WEBHOOK_URL is missing: webhook mode needs the public HTTPS URL."
@@ -121,7 +126,7 @@ async def run_telegram(app: App, *, stop: asyncio.Event | None = None) -> None:
             channel = TelegramChannel(
                 bot,
                 telegram_limiter(
-                    global_rate=settings.telegram_rate_global,
+                    global_rate=settings.telegram_rate_global / workers,
                     per_chat_rate=settings.telegram_rate_per_chat,
                 ),
                 paid_broadcast=settings.telegram_paid_broadcast,
@@ -130,9 +135,10 @@ async def run_telegram(app: App, *, stop: asyncio.Event | None = None) -> None:
             sender = app.sender({CHANNEL: channel})
             sender_task = asyncio.create_task(sender.run_forever(stop), name="telegram-outbox")
             try:
-                await set_commands(bot, settings.default_language)
+                if worker == 0:
+                    await set_commands(bot, settings.default_language)
                 if settings.telegram_mode == "webhook":
-                    await _serve_webhook(bot, receiver, settings, secret, me, stop)
+                    await _serve_webhook(bot, receiver, settings, secret, me, stop, worker=worker)
                 else:
                     await _poll(bot, receiver, settings, me, stop)
             except TelegramUnauthorizedError as exc:
@@ -165,13 +171,17 @@ async def _serve_webhook(
     secret: str,
     me: User,
     stop: asyncio.Event,
+    *,
+    worker: int = 0,
 ) -> None:
     assert settings.webhook_url is not None
     path = webhook_path(settings.webhook_url)
+    workers = settings.webhook_workers
     server = WebhookServer(
         make_webhook_app(receiver, path=path, secret=secret),
         host=settings.webhook_host,
         port=settings.webhook_port,
+        reuse_port=workers > 1,
     )
     try:
         await server.start()
@@ -181,15 +191,17 @@ async def _serve_webhook(
             f"({settings.webhook_host}:{settings.webhook_port}): {exc.strerror or exc}"
         ) from exc
     try:
-        try:
-            await register_webhook(bot, url=settings.webhook_url, secret=secret)
-        except TelegramAPIError as exc:
-            raise StartupError(
-                f"Telegram refused the webhook OCOP_WEBHOOK_URL ({settings.webhook_url}): "
-                f"{exc.message}"
-            ) from exc
+        if worker == 0:
+            try:
+                await register_webhook(bot, url=settings.webhook_url, secret=secret)
+            except TelegramAPIError as exc:
+                raise StartupError(
+                    f"Telegram refused the webhook OCOP_WEBHOOK_URL ({settings.webhook_url}): "
+                    f"{exc.message}"
+                ) from exc
+        who = f"worker {worker + 1} of {workers}, " if workers > 1 else ""
         _announce(
-            f"Telegram bot @{me.username} is running (webhook {settings.webhook_url}, "
+            f"Telegram bot @{me.username} is running ({who}webhook {settings.webhook_url}, "
             f"listening on {settings.webhook_host}:{server.port}{path}). Stop it with Ctrl-C."
         )
         await stop.wait()

@@ -82,17 +82,21 @@ async def register_webhook(bot: Bot, *, url: str, secret: str) -> None:
 class WebhookServer:
     """Serves the webhook app on ``host:port`` (behind the reverse proxy) until stopped."""
 
-    def __init__(self, app: web.Application, *, host: str, port: int) -> None:
+    def __init__(
+        self, app: web.Application, *, host: str, port: int, reuse_port: bool = False
+    ) -> None:
         self.app = app
         self.host = host
         self.port = port
+        # Several worker processes listening on one port (bot/workers.py).
+        self.reuse_port = reuse_port
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> int:
         """Listen; returns the bound port (useful when ``port`` is 0)."""
         self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=5.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_port=self.reuse_port or None)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
         return self.port
