@@ -16,7 +16,7 @@ Figures, per database:
   that load. Arrivals are a Poisson process of independent officers, and "lockstep" (every
   officer starts and sends the report within the same tenth of a second: the worst burst).
 * with ``--workers 2`` (PostgreSQL) the same officers are shared by two processes, as
-  two webhook workers behind one URL would share them.
+  ``OCOP_WEBHOOK_WORKERS=2`` shares them between two webhook workers (bot/workers.py).
 """
 
 from __future__ import annotations

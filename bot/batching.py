@@ -61,6 +61,9 @@ class Batcher(Generic[Item, Result]):
         """Queue ``item`` (``key``: whose it is) and wait for its outcome."""
         loop = asyncio.get_running_loop()
         entry: _Entry[Item, Result] = _Entry(key, item, loop.create_future())
+        # A caller that stops waiting (a dropped webhook request) leaves the outcome unread;
+        # reading it here keeps asyncio from reporting it as lost.
+        entry.future.add_done_callback(_consume)
         self._queue.append(entry)
         if not self._scheduled:
             # Batches start on the next turn of the loop, so that everything submitted in
@@ -106,7 +109,11 @@ class Batcher(Generic[Item, Result]):
             outcomes = await self.runner([entry.item for entry in batch])
             if len(outcomes) != len(batch):
                 raise RuntimeError(f"batch of {len(batch)} got {len(outcomes)} outcomes")
-        except BaseException as exc:
+        except asyncio.CancelledError:
+            for entry in batch:
+                entry.future.cancel()
+            raise
+        except Exception as exc:  # every waiter must hear of it
             outcomes = [exc] * len(batch)
         finally:
             self._busy.difference_update(entry.key for entry in batch)
@@ -127,3 +134,8 @@ class Batcher(Generic[Item, Result]):
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
             else:
                 await asyncio.sleep(0)
+
+
+def _consume(future: asyncio.Future[object]) -> None:
+    if not future.cancelled():
+        future.exception()

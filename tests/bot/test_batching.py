@@ -101,3 +101,15 @@ async def test_idle_waits_for_everything_queued() -> None:
 def test_sizes_below_one_are_refused() -> None:
     with pytest.raises(ValueError):
         Batcher(Recorder(), max_size=0)
+
+
+async def test_a_caller_that_stops_waiting_still_has_its_item_handled() -> None:
+    """A webhook request dropped by the network: the message is handled all the same (and
+    its outcome, even a failure, is not reported as lost)."""
+    runner = Recorder(delay=0.02)
+    batcher: Batcher[str, str] = Batcher(runner)
+    waiting = asyncio.create_task(batcher.submit("an", "bad answer"))
+    await asyncio.sleep(0.005)
+    waiting.cancel()
+    await batcher.idle()
+    assert runner.batches == [["bad answer"]]
