@@ -3,6 +3,10 @@
 Seen-check, user and conversation load, the handler, saving the state, and writing every
 reply to the outbox all commit together or not at all. Nothing is sent from here, so a crash
 at any point leaves either the whole effect of a message or none of it.
+
+Messages of different users that wait at the same moment share that transaction (group
+commit, bot/batching.py): each step is one statement for all of them, the handlers run one
+after another in arrival order, and a batch that fails is handled again message by message.
 """
 
 from __future__ import annotations
