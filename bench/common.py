@@ -30,7 +30,9 @@ PG_ADMIN_DSN = os.environ.get(
     "OCOP_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 PG_DATABASE = os.environ.get("OCOP_BENCH_PG_DATABASE", "ocop_bench")
-LIBRARIES = ("sqlalchemy", "asyncpg", "aiosqlite", "aiogram", "pydantic", "xlsxwriter", "pandas")
+LIBRARIES = (
+    "sqlalchemy", "asyncpg", "aiosqlite", "aiogram", "pydantic", "rustpy-xlsxwriter", "pandas"
+)
 
 
 def bench_settings(url: str, **overrides: Any) -> Settings:
