@@ -107,45 +107,47 @@ class Workers:
             self.process.kill()
 
 
+@pytest.fixture
+async def bot(
+    tmp_path: Path, server: FakeTelegramServer, postgres_url: str
+) -> AsyncIterator[Workers]:
+    """Two workers, started and serving; whatever is left of them is killed afterwards."""
+    workers = Workers(tmp_path, server, postgres_url)
+    try:
+        await workers.start()
+        assert workers.process is not None
+        assert len(workers_of(workers.process.pid)) == 2
+        yield workers
+    finally:
+        workers.kill_all()
+
+
 @bounded(120)
 async def test_two_workers_share_a_burst_and_stop_together(
-    tmp_path: Path, server: FakeTelegramServer, postgres_url: str
+    bot: Workers, server: FakeTelegramServer
 ) -> None:
-    bot = Workers(tmp_path, server, postgres_url)
-    await bot.start()
-    try:
-        assert bot.process is not None
-        assert len(workers_of(bot.process.pid)) == 2
-        assert [r.method for r in server.requests].count("setWebhook") == 1  # the first worker
-        people = [ScriptedUser(server, 7100 + n) for n in range(30)]
-        updates = [person.command("start") for person in people]
-        statuses = await asyncio.gather(*(server.deliver_webhook(u) for u in updates))
-        assert statuses == [200] * 30
-        for person in people:
-            await person.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
-        await asyncio.sleep(0.5)
-        assert all(len(person.messages()) == 2 for person in people)  # each answered once
+    assert bot.process is not None
+    assert [r.method for r in server.requests].count("setWebhook") == 1  # the first worker
+    people = [ScriptedUser(server, 7100 + n) for n in range(30)]
+    updates = [person.command("start") for person in people]
+    statuses = await asyncio.gather(*(server.deliver_webhook(u) for u in updates))
+    assert statuses == [200] * 30
+    for person in people:
+        await person.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+    await asyncio.sleep(0.5)
+    assert all(len(person.messages()) == 2 for person in people)  # each answered once
 
-        bot.process.send_signal(signal.SIGTERM)
-        assert await bot.ended() == 0, bot.output()
-        assert workers_of(bot.process.pid) == []
-        assert "Traceback" not in bot.output()
-    finally:
-        bot.kill_all()
+    bot.process.send_signal(signal.SIGTERM)
+    assert await bot.ended() == 0, bot.output()
+    assert workers_of(bot.process.pid) == []
+    assert "Traceback" not in bot.output()
 
 
 @bounded(90)
-async def test_a_dead_worker_stops_the_others_with_an_error(
-    tmp_path: Path, server: FakeTelegramServer, postgres_url: str
-) -> None:
-    bot = Workers(tmp_path, server, postgres_url)
-    await bot.start()
-    try:
-        assert bot.process is not None
-        _, second = sorted(workers_of(bot.process.pid))
-        os.kill(second, signal.SIGKILL)
-        assert await bot.ended() == 1
-        assert workers_of(bot.process.pid) == []
-        assert "ended (exit code" in bot.output()
-    finally:
-        bot.kill_all()
+async def test_a_dead_worker_stops_the_others_with_an_error(bot: Workers) -> None:
+    assert bot.process is not None
+    _, second = sorted(workers_of(bot.process.pid))
+    os.kill(second, signal.SIGKILL)
+    assert await bot.ended() == 1
+    assert workers_of(bot.process.pid) == []
+    assert "ended (exit code" in bot.output()
