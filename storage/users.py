@@ -14,8 +14,8 @@ from storage.scope import Scope
 
 TOUCH_EVERY = timedelta(minutes=1)
 
-# Every message looks its sender up: the statement is built once (building it per message
-# cost as much as running it).
+# Built once (building a statement per call cost as much as running it). The pipeline reads
+# senders with their conversations in storage/arrivals.py.
 _BY_IDENTITY = (
     select(User, Identity)
     .join(Identity, Identity.user_id == User.id)
@@ -23,20 +23,17 @@ _BY_IDENTITY = (
         Identity.channel == bindparam("channel"), Identity.external_id == bindparam("external_id")
     )
 )
-_BY_IDENTITY_LOCKED = _BY_IDENTITY.with_for_update(of=User)
 
 
 class Users:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def by_identity(
-        self, channel: str, external_id: str, *, lock: bool = False
-    ) -> tuple[User, Identity] | None:
-        # Serialises two messages of one user on PostgreSQL (SQLite already serialises).
-        statement = _BY_IDENTITY_LOCKED if lock else _BY_IDENTITY
+    async def by_identity(self, channel: str, external_id: str) -> tuple[User, Identity] | None:
         row = (
-            await self.session.execute(statement, {"channel": channel, "external_id": external_id})
+            await self.session.execute(
+                _BY_IDENTITY, {"channel": channel, "external_id": external_id}
+            )
         ).first()
         return (row[0], row[1]) if row else None
 
