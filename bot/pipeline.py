@@ -110,7 +110,12 @@ class Pipeline:
             raise StorageUnavailable(str(exc)) from exc
         except Exception:
             log.exception("handler failed on %s message %s", inbound.channel, inbound.message_id)
-            done = await self._apologise(inbound)
+            jobs.clear()
+            try:
+                done = await self._apologise(inbound)
+            except (DBAPIError, OSError) as exc:
+                raise StorageUnavailable(str(exc)) from exc
+        assert done is not None  # a message alone is never put off
         self._after_commit(done, jobs)
         return done
 
@@ -118,26 +123,35 @@ class Pipeline:
         """Messages of distinct users in one transaction; if anything fails, each message
         again in a transaction of its own, so one bad message does not hold the others back
         and each gets the handling it would have had alone."""
-        if len(inbounds) > 1:
-            jobs: list[Job] = []
-            try:
-                outcomes: list[bool | BaseException] = list(await self._transaction(inbounds, jobs))
-            except Exception as exc:
-                if _unreachable(exc):
-                    # The database is down: it is down for each of them too.
-                    return [StorageUnavailable(str(exc))] * len(inbounds)
+        if len(inbounds) == 1:
+            return await self._each_alone(inbounds)
+        jobs: list[Job] = []
+        try:
+            outcomes = await self._transaction(inbounds, jobs)
+        except Exception as exc:
+            if not _unreachable(exc):
                 log.info("a batch of %d messages failed; handling each alone", len(inbounds))
-            else:
-                self._after_commit(any(outcomes), jobs)
-                return outcomes
-        return await self._each_alone(inbounds)
+                return await self._each_alone(inbounds)
+            # Probably the database is down, and then it is down for all of them; but a
+            # handler's own time-out looks the same, so the first one alone decides.
+            [first] = await self._each_alone(inbounds[:1])
+            if isinstance(first, StorageUnavailable):
+                return [first] * len(inbounds)
+            return [first, *await self._each_alone(inbounds[1:])]
+        self._after_commit(any(o is True for o in outcomes), jobs)
+        # Messages put off (a second message of a user already in the batch) come after.
+        return [
+            outcome if outcome is not None else (await self._each_alone([inbound]))[0]
+            for inbound, outcome in zip(inbounds, outcomes, strict=True)
+        ]
 
     async def _each_alone(self, inbounds: list[Inbound]) -> list[bool | BaseException]:
+        """Each message in its own transaction; one's failure is its own outcome."""
         alone: list[bool | BaseException] = []
         for inbound in inbounds:
             try:
                 alone.append(await self.process_alone(inbound))
-            except StorageUnavailable as exc:
+            except Exception as exc:
                 alone.append(exc)
         return alone
 
@@ -171,31 +185,44 @@ class Pipeline:
         while self._running:
             await asyncio.gather(*list(self._running), return_exceptions=True)
 
-    async def _transaction(self, inbounds: list[Inbound], jobs: list[Job]) -> list[bool]:
-        """Messages of distinct users, handled in order in one transaction; for each, False
-        when it was a repeat."""
+    async def _transaction(self, inbounds: list[Inbound], jobs: list[Job]) -> list[bool | None]:
+        """Messages of distinct identities, handled in order in one transaction; for each,
+        False when it was a repeat, None when it was put off: a second message of a user
+        already in the batch (through another messenger) waits for the commit, as the
+        state it would start from is the first one's result. ``jobs`` gets the work to start
+        once the transaction has committed."""
+        handled = _Handled()
         async with self.session_factory() as session, session.begin():
-            fresh = await SeenMessages(session).mark_many(
-                [(inbound.channel, inbound.message_id) for inbound in inbounds]
-            )
-            todo = [i for i in inbounds if (i.channel, i.message_id) in fresh]
             conversations = Conversations(session)
             senders = await load_senders(
-                session, conversations, [(i.channel, i.user_id) for i in todo]
+                session, conversations, [(i.channel, i.user_id) for i in inbounds]
             )
-            handled = _Handled()
-            for inbound in todo:
-                await self._handle(
-                    session,
-                    inbound,
-                    senders.get((inbound.channel, inbound.user_id)),
-                    conversations,
-                    handled,
-                )
+            users: set[int] = set()
+            now: list[Inbound] = []
+            for inbound in inbounds:
+                sender = senders.get((inbound.channel, inbound.user_id))
+                if sender is not None and sender.user.id in users:
+                    continue
+                if sender is not None:
+                    users.add(sender.user.id)
+                now.append(inbound)
+            fresh = await SeenMessages(session).mark_many(
+                [(inbound.channel, inbound.message_id) for inbound in now]
+            )
+            for inbound in now:
+                if (inbound.channel, inbound.message_id) in fresh:
+                    await self._handle(
+                        session,
+                        inbound,
+                        senders.get((inbound.channel, inbound.user_id)),
+                        conversations,
+                        handled,
+                    )
             await conversations.save_all(handled.states)
             await Outbox(session).enqueue_all(handled.outbox)
-            jobs.extend(handled.jobs)
-        return [(i.channel, i.message_id) in fresh for i in inbounds]
+        jobs.extend(handled.jobs)
+        kept = {id(inbound) for inbound in now}
+        return [(i.channel, i.message_id) in fresh if id(i) in kept else None for i in inbounds]
 
     async def _handle(
         self,

@@ -203,3 +203,26 @@ async def test_batch_size_one_handles_each_message_alone(database_url: str) -> N
         assert commits[0] == 5
     finally:
         await app.close()
+
+
+async def test_a_users_two_messengers_in_one_burst_are_handled_one_after_the_other(
+    app: App,
+) -> None:
+    """One person on two messengers (two identities of one user): their messages arriving
+    together must not share a batch, or the second would start from a stale state."""
+    await app.pipeline.process(text("an", "/start"))
+    async with app.session_factory() as session, session.begin():
+        user = (await session.scalars(select(User))).one()
+        session.add(Identity(user_id=user.id, channel="telegram", external_id="an-tg"))
+    on_telegram = Inbound(
+        channel="telegram", user_id="an-tg", message_id="t-1", kind=InboundKind.TEXT, text="2"
+    )
+    results = await asyncio.gather(
+        app.pipeline.process(text("an", "1")),  # Vietnamese
+        app.pipeline.process(on_telegram),  # then "2": a commune officer
+        app.pipeline.process(text("binh", "/start")),
+    )
+    assert results == [True, True, True]
+    assert (await replies_to(app, "an"))[-1] == "Bạn là ai?"  # "1" chose Vietnamese
+    # and "2" answered that question, so the province is asked next (on Telegram)
+    assert "tỉnh/thành phố" in (await replies_to(app, "an-tg"))[-1]
