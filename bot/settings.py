@@ -100,6 +100,10 @@ class Settings(BaseSettings):
             raise ValueError("several workers need OCOP_TELEGRAM_MODE=webhook")
         if not str(info.data.get("database_url", "")).startswith("postgresql"):
             raise ValueError("several workers need PostgreSQL in OCOP_DATABASE_URL")
+        if not info.data.get("webhook_secret"):
+            # Workers share the port (SO_REUSEPORT), so a process left over from an earlier
+            # start could take a share of the updates: it must check the same secret.
+            raise ValueError("several workers need OCOP_WEBHOOK_SECRET to be set")
         return value
 
     @field_validator("telegram_rate_global")

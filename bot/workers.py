@@ -35,12 +35,11 @@ STOP_GRACE = 20.0  # seconds a worker may take to finish what it holds after SIG
 def run_workers(settings: Settings) -> int:
     """Run ``settings.webhook_workers`` workers until stopped; returns the exit code.
 
-    Raises StartupError for a wrong webhook secret (before any worker starts)."""
+    Raises StartupError for a malformed webhook secret, before any worker starts (the
+    settings make sure there is one: every worker must check the secret Telegram has)."""
     from bot.channels.telegram.runner import webhook_secret
 
-    # Every worker must check the one secret Telegram was given: a missing one is made up
-    # here, once, not by each worker.
-    settings = settings.model_copy(update={"webhook_secret": webhook_secret(settings)})
+    webhook_secret(settings)
     context = multiprocessing.get_context("spawn")
     workers = [
         context.Process(target=_worker_main, args=(settings, index), name=f"ocop-worker-{index}")
@@ -59,6 +58,8 @@ def run_workers(settings: Settings) -> int:
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         for worker in workers:
+            if stopping:  # a signal during start-up: start no more
+                break
             worker.start()
         code = 0
         while not stopping:

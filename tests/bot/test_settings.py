@@ -75,7 +75,7 @@ def test_the_rate_must_be_positive() -> None:
         settings(telegram_rate_global=0)
 
 
-def test_several_webhook_workers_need_webhook_mode_and_postgresql() -> None:
+def test_several_webhook_workers_need_webhook_mode_postgresql_and_a_secret() -> None:
     with pytest.raises(SettingsError) as error:
         settings(webhook_workers=2)
     assert str(error.value) == (
@@ -84,10 +84,12 @@ def test_several_webhook_workers_need_webhook_mode_and_postgresql() -> None:
     with pytest.raises(SettingsError) as error:
         settings(webhook_workers=2, telegram_mode="webhook")
     assert "need PostgreSQL in OCOP_DATABASE_URL" in str(error.value)
+    postgres = "postgresql+asyncpg://ocop@127.0.0.1/ocop"
+    with pytest.raises(SettingsError) as error:
+        settings(webhook_workers=2, telegram_mode="webhook", database_url=postgres)
+    assert "need OCOP_WEBHOOK_SECRET to be set" in str(error.value)
     ok = settings(
-        webhook_workers=2,
-        telegram_mode="webhook",
-        database_url="postgresql+asyncpg://ocop@127.0.0.1/ocop",
+        webhook_workers=2, telegram_mode="webhook", database_url=postgres, webhook_secret="s"
     )
     assert ok.webhook_workers == 2
     assert settings().webhook_workers == 1

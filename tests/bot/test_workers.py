@@ -1,7 +1,6 @@
 """Two webhook workers on one port, started as an operator starts them: ``python -m bot``
 with ``OCOP_WEBHOOK_WORKERS=2``, on PostgreSQL, against the fake Bot API on 127.0.0.1.
 
-No secret is set, so the one the supervisor makes up must be the one every worker checks.
 A burst of officers is answered, each once; only one worker registers the webhook; SIGTERM
 stops both workers cleanly; and a worker that dies takes the others down with an error code,
 for the service manager to restart the whole.
@@ -71,6 +70,7 @@ class Workers:
             OCOP_TELEGRAM_MODE="webhook",
             OCOP_WEBHOOK_URL=f"http://127.0.0.1:{self.port}/telegram/hook",
             OCOP_WEBHOOK_PORT=str(self.port),
+            OCOP_WEBHOOK_SECRET="workers-test-secret",
             OCOP_WEBHOOK_WORKERS="2",
             OCOP_SCHEDULER="false",
             PYTHONUNBUFFERED="1",
