@@ -4,8 +4,9 @@ rustpy-xlsxwriter writes a whole workbook in one synchronous call that pulls eac
 rows from a generator, while our rows come from the database asynchronously. The call runs
 in a thread of its own; its generators take rows from one bounded queue that the event loop
 fills a chunk at a time. The queue's bound keeps memory constant whatever the export's size,
-and the event loop never waits on a full queue itself (it hands the wait to a worker
-thread), so the bot keeps answering messages meanwhile.
+and the event loop never blocks on a full queue or on the writer: it looks again after a
+short sleep (no thread from the shared default pool, which DNS look-ups and other work need,
+is held for it), so the bot keeps answering messages meanwhile, however many exports run.
 
 Either side may fail. A writer that fails is noticed at the next chunk handed over and its
 exception raised there; a producer that fails calls :meth:`RowBridge.abort`, which makes
@@ -26,7 +27,8 @@ Chunk = list[Row]
 
 END = object()  # marks the end of one sheet's rows in the queue
 _ABORT = object()  # tells the writer to stop: the producer gave up
-POLL_SECONDS = 0.2  # how often a waiting side looks whether the other one stopped
+POLL_SECONDS = 0.2  # how often the waiting writer looks whether the producer stopped
+LOOK_AGAIN_SECONDS = 0.005  # how soon the event loop looks again at a full queue
 MAX_CHUNKS = 4  # chunks (one database batch each) queued at most
 
 
@@ -45,6 +47,8 @@ class RowBridge:
         self._queue: queue.Queue[object] = queue.Queue(max_chunks)
         self._aborted = threading.Event()
         self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._ended = asyncio.Event()  # set (on the loop) when the writer thread ends
         self.error: BaseException | None = None
 
     # -- the writer thread ------------------------------------------------------------
@@ -54,6 +58,10 @@ class RowBridge:
 
         A daemon thread: should the process exit half-way, it does not wait for it.
         """
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:  # started outside a loop: the end is then waited for by join
+            self._loop = None
         self._thread = threading.Thread(
             target=self._run, args=(write,), name="xlsx-writer", daemon=True
         )
@@ -64,6 +72,10 @@ class RowBridge:
             write()
         except BaseException as exc:  # kept for the producer to raise; a thread cannot
             self.error = exc
+        finally:
+            loop = self._loop
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(self._ended.set)
 
     def rows(self, blank: Row) -> Iterator[Row]:
         """One sheet's rows, chunk after chunk until its :data:`END`.
@@ -97,24 +109,17 @@ class RowBridge:
     # -- the event loop ---------------------------------------------------------------
 
     async def put(self, item: Chunk | object) -> None:
-        """Hand over a chunk (or :data:`END`); waits, off the event loop, while the queue
-        is full. Raises the writer's own exception if it failed."""
-        self._check_writer()
-        try:
-            self._queue.put_nowait(item)
-        except queue.Full:
-            await asyncio.to_thread(self._put_waiting, item)
-
-    def _put_waiting(self, item: object) -> None:
+        """Hand over a chunk (or :data:`END`); while the queue is full, looks again after a
+        short sleep. Raises the writer's own exception if it failed."""
         while True:
             self._check_writer()
             if self._aborted.is_set():
                 raise ExportAborted("the export was stopped")
             try:
-                self._queue.put(item, timeout=POLL_SECONDS)
+                self._queue.put_nowait(item)
                 return
             except queue.Full:
-                continue
+                await asyncio.sleep(LOOK_AGAIN_SECONDS)
 
     def _check_writer(self) -> None:
         if self.error is not None:
@@ -124,10 +129,21 @@ class RowBridge:
 
     async def finish(self) -> None:
         """Wait for the writer to save the file; raises what it raised."""
-        if self._thread is not None:
-            await asyncio.to_thread(self._thread.join)
+        await self._writer_ended()
         if self.error is not None:
             raise self.error
+        if not self._queue.empty():
+            raise WriterStopped("the xlsx writer ended before it took every row")
+
+    async def _writer_ended(self) -> None:
+        if self._thread is None:
+            return
+        if self._loop is asyncio.get_running_loop():
+            await self._ended.wait()
+            # Set in the thread's last lines: what is left of it takes no time to finish.
+            self._thread.join(timeout=1.0)
+        else:
+            await asyncio.to_thread(self._thread.join)
 
     async def abort(self) -> None:
         """Stop the writer without a complete file, and wait until it has stopped."""
@@ -143,5 +159,4 @@ class RowBridge:
                 break
             except queue.Full:  # a waiting put of the producer's got in first
                 continue
-        if self._thread is not None:
-            await asyncio.to_thread(self._thread.join)
+        await self._writer_ended()

@@ -175,6 +175,7 @@ async def export(
                     await _completeness(
                         session, sink, completeness, where, names, zone, on_time, summary
                     )
+                await sink.finish()
             except BaseException as exc:
                 await sink.abort()  # the writer stops too: no file is reported as complete
                 if isinstance(exc, MoreRowsThanPlanned):
@@ -182,7 +183,6 @@ async def export(
                         "The reports changed while they were being exported: please try again."
                     ) from exc
                 raise
-            await sink.finish()
         summary.sheets = list(sink.sheets)
         return summary
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import csv
 import io
 import threading
@@ -693,3 +694,32 @@ async def test_a_full_queue_does_not_block_the_event_loop(
     task.cancel()
     assert buffer.getvalue() == b"done"
     assert ticks >= 5  # ~0.2 s of writing, during which the loop went on
+
+
+class _RefusingExecutor(concurrent.futures.ThreadPoolExecutor):
+    def submit(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def, override]
+        raise AssertionError("the export used the loop's shared thread pool")
+
+
+async def test_an_export_holds_no_thread_of_the_shared_pool_while_it_waits() -> None:
+    """Province admins exporting at once must not take the default pool's few threads
+    (aiohttp's DNS look-ups for the Bot API need them): waits are done on the loop."""
+    loop = asyncio.get_running_loop()
+    refusing = _RefusingExecutor(max_workers=1)
+    loop.set_default_executor(refusing)
+    try:
+        columns = (Column("Số", Kind.INTEGER), Column("Tên"))
+        buffer = io.BytesIO()
+        plan = [TablePlan("Bảng", columns, 3000)]
+        sink = XlsxSink(buffer, plan, bridge=RowBridge(max_chunks=1))
+        table = sink.table("Bảng", columns)
+        for n in range(3000):
+            table.row([n, f"Xã {n}"])
+            if n % 100 == 99:
+                await table.flush()  # the queue is full most of the time: the writer waits
+        await sink.finish()
+    finally:
+        loop.set_default_executor(concurrent.futures.ThreadPoolExecutor())
+        refusing.shutdown()
+    sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).worksheets[0]
+    assert sheet.max_row == 3001
