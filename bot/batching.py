@@ -89,17 +89,14 @@ class Batcher(Generic[Item, Result]):
         batch: list[_Entry[Item, Result]] = []
         keys: set[Hashable] = set()
         kept: deque[_Entry[Item, Result]] = deque()
-        while self._queue:
+        while self._queue and len(batch) < self.max_size:
             entry = self._queue.popleft()
-            free = entry.key not in keys and entry.key not in self._busy
-            if free and len(batch) < self.max_size:
+            if entry.key in keys or entry.key in self._busy:
+                kept.append(entry)
+            else:
                 batch.append(entry)
                 keys.add(entry.key)
-            else:
-                kept.append(entry)
-                if len(batch) >= self.max_size:
-                    kept.extend(self._queue)
-                    self._queue.clear()
+        kept.extend(self._queue)
         self._queue = kept
         self._busy |= keys
         return batch

@@ -198,17 +198,15 @@ class Pipeline:
                 session, conversations, [(i.channel, i.user_id) for i in inbounds]
             )
             users: set[int] = set()
-            now: list[Inbound] = []
+            put_off: set[int] = set()  # id() of the inbounds left for after the commit
             for inbound in inbounds:
                 sender = senders.get((inbound.channel, inbound.user_id))
                 if sender is not None and sender.user.id in users:
-                    continue
-                if sender is not None:
+                    put_off.add(id(inbound))
+                elif sender is not None:
                     users.add(sender.user.id)
-                now.append(inbound)
-            fresh = await SeenMessages(session).mark_many(
-                [(inbound.channel, inbound.message_id) for inbound in now]
-            )
+            now = [i for i in inbounds if id(i) not in put_off]
+            fresh = await SeenMessages(session).mark_many([(i.channel, i.message_id) for i in now])
             for inbound in now:
                 if (inbound.channel, inbound.message_id) in fresh:
                     await self._handle(
@@ -221,8 +219,7 @@ class Pipeline:
             await conversations.save_all(handled.states)
             await Outbox(session).enqueue_all(handled.outbox)
         jobs.extend(handled.jobs)
-        kept = {id(inbound) for inbound in now}
-        return [(i.channel, i.message_id) in fresh if id(i) in kept else None for i in inbounds]
+        return [None if id(i) in put_off else (i.channel, i.message_id) in fresh for i in inbounds]
 
     async def _handle(
         self,

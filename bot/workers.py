@@ -79,6 +79,7 @@ def run_workers(settings: Settings) -> int:
 
 
 def _join_all(workers: list[BaseProcess]) -> None:
+    workers = [w for w in workers if w.pid is not None]  # a signal may have come before some
     deadline = time.monotonic() + STOP_GRACE
     for worker in workers:
         worker.join(max(0.0, deadline - time.monotonic()))

@@ -1,8 +1,8 @@
 """The open conversation of each user, saved after every message so nothing is lost.
 
-Loaded and saved on every message, so both are single Core statements built once: no ORM
-object, no second look-up to decide between INSERT and UPDATE (``load`` remembers whether the
-row exists).
+Loaded with the sender (storage/arrivals.py) and saved on every message, as Core statements
+built once: no ORM object, and no second look-up to decide between INSERT and UPDATE (the
+loader tells :meth:`Conversations.known` whether the row exists).
 """
 
 from __future__ import annotations
@@ -38,21 +38,9 @@ class Conversations:
         self.session = session
         self._stored: dict[int, bool] = {}
 
-    async def load(self, user_id: int) -> ConversationState | None:
-        connection = await self.session.connection()
-        row = (await connection.execute(_LOAD, {"uid": user_id})).first()
-        self._stored[user_id] = row is not None
-        if row is None:
-            return None
-        return ConversationState(flow=row.flow, step=row.step, data=dict(row.data or {}))
-
     def known(self, user_id: int, *, stored: bool) -> None:
         """Whether the user has a row, as read by a query of the caller's own."""
         self._stored[user_id] = stored
-
-    async def save(self, user_id: int, state: ConversationState | None) -> None:
-        """Store the state, or close the conversation when it is None."""
-        await self.save_all({user_id: state})
 
     async def save_all(self, states: dict[int, ConversationState | None]) -> None:
         """Store several users' states: one statement each for the updates, the new rows

@@ -7,23 +7,17 @@ from datetime import timedelta
 from functools import cache
 
 from sqlalchemy import Insert, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import SeenMessage, utcnow
-from storage.upsert import insert_ignore
+from storage.upsert import insert_ignore, insert_ignore_statement
 
 _TABLE = SeenMessage.__table__
 
 
 @cache
 def _mark_many(dialect: str) -> Insert:
-    module = postgresql if dialect == "postgresql" else sqlite
-    return (
-        module.insert(_TABLE)
-        .on_conflict_do_nothing()
-        .returning(_TABLE.c.channel, _TABLE.c.message_id)
-    )
+    return insert_ignore_statement(dialect, _TABLE).returning(_TABLE.c.channel, _TABLE.c.message_id)
 
 
 class SeenMessages:
