@@ -1,35 +1,27 @@
-"""The composition root: builds storage, the pipeline, the sender and the channels from
-settings, and runs them. Nothing else in the project reads settings or wires objects."""
+"""The composition root: builds storage, the pipeline, the outbox senders and the scheduler
+from settings. :mod:`bot.runtime` adds the channels and runs them all."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import sys
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.broadcasts import report_finished_broadcasts
 from bot.channels.base import Channel
-from bot.channels.console import ConsoleChannel, inbound_from_line, read_lines, session_opened
 from bot.export_job import export_runner
-from bot.i18n import Translator
-from bot.messages import Inbound
-from bot.pipeline import Pipeline, StorageUnavailable
+from bot.pipeline import Pipeline
 from bot.sender import OutboxSender
 from bot.settings import Settings
+from forms.schema import FormError
 from handlers.context import HandlerConfig
 from handlers.forms.flow import install as install_forms
-from handlers.forms.schema import FormError
 from scheduler.calendar import current_calendar, deadline_of
-from scheduler.config import CalendarError
-from scheduler.runner import scheduler_running
+from scheduler.runner import SchedulerRunner
 from storage import migrate
 from storage.db import create_engine, create_session_factory, is_sqlite
 from storage.models import Identity, Role, User, UserStatus
@@ -125,84 +117,21 @@ class App:
         self.senders.append(sender)
         return sender
 
+    def reminder_scheduler(self) -> SchedulerRunner | None:
+        """This process's reminder scheduler (None when OCOP_SCHEDULER is off); raises
+        CalendarError for a calendar file that does not fit the forms."""
+        if not self.settings.scheduler:
+            return None
+        return SchedulerRunner.create(
+            self.session_factory,
+            self.engine,
+            zone=self.settings.zone,
+            calendar_path=self.settings.calendar_file,
+            reminder_time=self.settings.reminder_time,
+            quiet_hours=self.settings.quiet_hours,
+            retry=self.settings.scheduler_retry,
+            on_written=self._wake,
+        )
+
     async def close(self) -> None:
         await self.engine.dispose()
-
-    # -- the console chat -----------------------------------------------------------------
-
-    async def run_console(
-        self, *, user: str, stdin: TextIO | None = None, stdout: TextIO | None = None
-    ) -> None:
-        """Chat in the terminal until end of input or Ctrl-C; every answer is saved at once."""
-        stdout = stdout or sys.stdout
-        channel = ConsoleChannel(output=stdout)
-        sender = self.sender({channel.name: channel}, address=user)
-        tr = Translator(self.settings.default_language)
-        stdout.write(
-            tr.t(
-                "OCOP console chat. Type /help for help, Ctrl-C to quit; your "
-                "answers are saved as you go."
-            )
-            + "\n"
-        )
-        await self._console_turn(session_opened(user), sender, stdout, tr)
-        lines = read_lines(stdin or sys.stdin)
-        while True:
-            stdout.write("\n> ")
-            stdout.flush()
-            line = await lines.get()
-            if line is None:
-                stdout.write("\n")
-                break
-            await self._console_turn(inbound_from_line(user, line), sender, stdout, tr)
-
-    async def _console_turn(
-        self, inbound: Inbound, sender: OutboxSender, stdout: TextIO, tr: Translator
-    ) -> None:
-        try:
-            await self.pipeline.process(inbound)
-        except StorageUnavailable:
-            stdout.write(
-                tr.t(
-                    "The database is not reachable right now. Please send your "
-                    "message again in a moment."
-                )
-                + "\n"
-            )
-            return
-        await sender.drain()
-
-
-async def run(settings: Settings, *, console_user: str | None = None, worker: int = 0) -> None:
-    app = App(settings)
-    try:
-        await app.prepare()
-        try:
-            async with scheduler_running(app):
-                if settings.telegram_token:
-                    from bot.channels.telegram import run_telegram
-
-                    await run_telegram(app, worker=worker)
-                else:
-                    await app.run_console(user=console_user or settings.console_user)
-        except CalendarError as exc:
-            raise StartupError(str(exc)) from None
-    finally:
-        with contextlib.suppress(Exception):
-            await app.close()
-
-
-def run_blocking(settings: Settings, *, console_user: str | None = None, worker: int = 0) -> None:
-    """Run until stopped; Ctrl-C is a normal way to stop, so it ends with a word, not a trace."""
-    try:
-        asyncio.run(run(settings, console_user=console_user, worker=worker))
-    except KeyboardInterrupt:
-        tr = Translator(settings.default_language)
-        sys.stdout.write(
-            "\n"
-            + tr.t(
-                "Stopped. Your answers are saved; run the same command "
-                "to continue where you left off."
-            )
-            + "\n"
-        )

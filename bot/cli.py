@@ -7,9 +7,7 @@ commune) ends with one sentence and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Annotated, TypeVar
 
@@ -17,12 +15,13 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import App, StartupError, run_blocking
+from bot.app import App, StartupError
+from bot.cli_common import fail, settings_or_exit, with_app
 from bot.cli_data import register as register_data_commands
 from bot.cli_reminders import reminders_cli
 from bot.i18n import Translator
 from bot.messages import Outbound
-from bot.settings import Settings, SettingsError, load_settings
+from bot.runtime import run_blocking
 from handlers.roles import capabilities
 from storage import migrate
 from storage.invites import Invites
@@ -44,57 +43,35 @@ cli.add_typer(reminders_cli, name="reminders")
 register_data_commands(cli)  # export, import officers|products
 
 
-def fail(message: str, code: int = 1) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
-
-
-def settings_or_exit() -> Settings:
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        fail(str(exc), 2)
-        raise AssertionError from exc  # unreachable
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    return settings
-
-
-def with_app(work: Callable[[App], Awaitable[T]]) -> T:
-    """Run one async operation on a prepared app, turning start-up failures into a sentence."""
-
-    async def runner() -> T:
-        app = App(settings_or_exit())
-        try:
-            await app.prepare()
-            return await work(app)
-        finally:
-            await app.close()
-
-    try:
-        return asyncio.run(runner())
-    except StartupError as exc:
-        fail(str(exc))
-        raise AssertionError from exc
-
-
 @cli.callback(invoke_without_command=True)
 def main_callback(ctx: typer.Context) -> None:
     """Start the bot when no command is given."""
     if ctx.invoked_subcommand is None:
-        run_command(user=None)
+        run_command(console=False, user=None)
 
 
 @cli.command("run")
 def run_command(
+    console: Annotated[
+        bool,
+        typer.Option(
+            "--console", help="Also chat in this terminal beside the configured messengers."
+        ),
+    ] = False,
     user: Annotated[
-        str | None, typer.Option(help="Console chat: who you are (e.g. admin).")
+        str | None,
+        typer.Option(help="Console chat: who you are (e.g. admin); implies --console."),
     ] = None,
 ) -> None:
-    """Run the bot: Telegram when a token is set, otherwise the console chat."""
+    """Run the bot: every configured messenger, and the console chat when asked or when no
+    messenger is configured."""
     settings = settings_or_exit()
     if settings.telegram_token and settings.webhook_workers > 1:
+        if console or user is not None:
+            fail(
+                "The console chat cannot run with OCOP_WEBHOOK_WORKERS above 1: "
+                "run it in a process of its own."
+            )
         from bot.workers import run_workers
 
         try:
@@ -103,7 +80,7 @@ def run_command(
             fail(str(exc))
         raise typer.Exit(code)
     try:
-        run_blocking(settings, console_user=user)
+        run_blocking(settings, console=console, console_user=user)
     except StartupError as exc:
         fail(str(exc))
 

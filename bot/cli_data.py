@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cli_common import with_app
 from storage.exports import (
     FORMATS,
     ExportError,
@@ -142,8 +143,6 @@ def export_command(
     ] = None,
 ) -> None:
     """Export submissions to Excel or CSV, with the completeness of commune reports."""
-    from bot.cli import with_app  # here, not at the top: bot.cli registers this module
-
     chosen = _format_of(fmt, out)
     target = out or Path(export_filename(report, period, chosen))  # type: ignore[arg-type]
 
@@ -185,8 +184,6 @@ def _describe(summary: ExportSummary) -> str:
 
 
 def _import(kind: str, file: Path, province: str | None, dry_run: bool) -> None:
-    from bot.cli import with_app
-
     async def work(bot_app: App) -> ImportReport:
         province_code, _ = await _place(bot_app.session_factory, province, None)
         try:

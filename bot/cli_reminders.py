@@ -10,18 +10,19 @@ runs on its own: ``python -m bot.cli_reminders preview --date 2024-06-10``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
+from bot.cli_common import with_app
 from bot.i18n import Translator
+from forms.periods import period_of
+from scheduler.agenda import plan
 from scheduler.calendar import Calendar, load_calendar
 from scheduler.config import use_calendar_file
 from scheduler.job import ReminderJob, SendWindow
-from scheduler.periods import period_of
-from scheduler.planner import Planned, load_snapshot, plan
+from scheduler.planner import Planned, load_snapshot
 from scheduler.rules import ReportRule
 from scheduler.titles import form_title
 from storage.calendar import ReminderOutbox
@@ -34,13 +35,6 @@ T = TypeVar("T")
 reminders_cli = typer.Typer(
     help="Reporting calendar and reminders.", add_completion=False, no_args_is_help=True
 )
-
-
-def _with_app(work: Callable[[App], Awaitable[T]]) -> T:
-    """The main CLI's app runner (imported late: ``bot.cli`` imports this module)."""
-    from bot.cli import with_app
-
-    return with_app(work)
 
 
 def parse_day(text: str) -> date:
@@ -101,7 +95,7 @@ def preview(
             queued = await ReminderOutbox(session).existing_keys(p.dedupe_key for p in planned)
         return planned, queued, job.window.reminder_time.strftime("%H:%M"), target
 
-    planned, queued, at, target = _with_app(work)
+    planned, queued, at, target = with_app(work)
     typer.echo(f"Reminders for {target:%d/%m/%Y} (at {at}); nothing is written.")
     if not planned:
         typer.echo("Nobody would be reminded that day.")
@@ -143,7 +137,7 @@ def show_calendar() -> None:
         async with app.session_factory() as session:
             return await load_calendar(session, zone=job.zone), datetime.now(job.zone).date()
 
-    calendar, today = _with_app(work)
+    calendar, today = with_app(work)
     for rule in calendar.rules.values():
         typer.echo(describe_rule(rule, today, "vi"))
     for (form_id, province), own in sorted(calendar.provinces.items()):
@@ -169,7 +163,7 @@ def run_now() -> None:
             return "Outside the reminder hours (OCOP_REMINDER_TIME, OCOP_QUIET_HOURS): nothing written."
         return f"{result.planned} due today, {result.written} newly written to the outbox."
 
-    typer.echo(_with_app(work))
+    typer.echo(with_app(work))
 
 
 if __name__ == "__main__":

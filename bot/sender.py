@@ -53,6 +53,9 @@ class OutboxSender:
         self.concurrency = concurrency
         self.clock = clock
         self._wake = asyncio.Event()
+        # One round at a time: the console drains after each turn while its loop runs, and
+        # a drain that waits for the loop's round prints the replies before the next prompt.
+        self._round = asyncio.Lock()
         # Work to do after a round that delivered something (e.g. broadcast summaries).
         self.after_round: list[Callable[[], Awaitable[object]]] = []
 
@@ -61,6 +64,10 @@ class OutboxSender:
 
     async def run_once(self) -> int:
         """Claim and deliver one batch of due rows; returns how many were attempted."""
+        async with self._round:
+            return await self._round_once()
+
+    async def _round_once(self) -> int:
         async with self.session_factory() as session, session.begin():
             rows = await Outbox(session).claim_due(
                 list(self.channels), limit=self.batch, now=self.clock(), address=self.address

@@ -147,7 +147,7 @@ class Settings(BaseSettings):
     def admin_identities(self) -> set[tuple[str, str]]:
         return {tuple(item.split(":", 1)) for item in self.admins}  # type: ignore[misc]
 
-    # A folder of form YAML files of your own; the shipped handlers/forms/definitions when unset.
+    # A folder of form YAML files of your own; the shipped forms/definitions when unset.
     forms_dir: str | None = None
 
     @field_validator("forms_dir")

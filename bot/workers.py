@@ -37,7 +37,7 @@ def run_workers(settings: Settings) -> int:
 
     Raises StartupError for a malformed webhook secret, before any worker starts (the
     settings make sure there is one: every worker must check the secret Telegram has)."""
-    from bot.channels.telegram.runner import webhook_secret
+    from bot.channels.telegram.service import webhook_secret
 
     webhook_secret(settings)
     context = multiprocessing.get_context("spawn")
@@ -92,7 +92,8 @@ def _join_all(workers: list[BaseProcess]) -> None:
 
 def _worker_main(settings: Settings, index: int) -> None:
     """One worker: the whole bot, as one process of ``settings.webhook_workers``."""
-    from bot.app import StartupError, run_blocking
+    from bot.app import StartupError
+    from bot.runtime import run_blocking
 
     logging.basicConfig(
         level=settings.log_level,

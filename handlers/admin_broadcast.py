@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from bot.messages import Button, Outbound
+from forms.readers import Rejected, read_text
 from handlers.access import scope, start_admin_flow
 from handlers.context import Context
-from handlers.forms.readers import Rejected, read_text
 from handlers.places import go_to_place, province_then_commune
 from handlers.registry import command, flow
 from storage.models import Role

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.messages import Button
+from forms.periods import PeriodKind, current_period, parse_period, period_of
+from forms.registry import FORMS
 from handlers.access import start_admin_flow
 from handlers.context import Context
-from handlers.forms.registry import FORMS
 from handlers.places import read_place
 from handlers.registry import command, flow
-from scheduler.periods import PeriodKind, current_period, parse_period, period_of
 from storage.models import Province, Role
 
 NAME = "export"

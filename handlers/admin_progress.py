@@ -7,12 +7,12 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from bot.messages import Button
+from forms.periods import Period, PeriodKind, current_period, parse_period, period_of
+from forms.registry import FORMS
+from forms.schema import Form
 from handlers.access import refuse_non_admin, scope
 from handlers.context import Context
-from handlers.forms.registry import FORMS
-from handlers.forms.schema import Form
 from handlers.registry import action, command
-from scheduler.periods import Period, PeriodKind, current_period, parse_period, period_of
 from storage.models import ReviewStatus
 from storage.progress import Expected
 from storage.scope import Reach

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from bot.i18n import N_, Translator
 from bot.messages import Button, Outbound
+from forms import engine
+from forms.periods import parse_period
+from forms.readers import Rejected, read_text
+from forms.registry import FORMS
 from handlers.access import refuse_non_admin, scope
 from handlers.context import Context
-from handlers.forms import engine
-from handlers.forms.readers import Rejected, read_text
-from handlers.forms.registry import FORMS
 from handlers.registry import action, command, flow
-from scheduler.periods import parse_period
 from storage.models import ReviewStatus
 
 NAME = "review"

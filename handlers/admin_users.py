@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.messages import Button
+from forms.phone import display_phone
 from handlers.access import may_manage, refuse_non_admin, scope, start_admin_flow
 from handlers.context import Context
-from handlers.phone import display_phone
 from handlers.places import go_to_place, province_then_commune
 from handlers.registry import command, flow
 from handlers.roles import ROLE_LABELS, STATUS_LABELS, role_label

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from bot.messages import Button, Outbound
+from forms.phone import display_phone
 from handlers.access import may_manage, refuse_non_admin
 from handlers.context import Context
-from handlers.phone import display_phone
 from handlers.registry import action, command
 from handlers.roles import STATUS_LABELS, capabilities
 from storage.models import Role, UserStatus

@@ -25,14 +25,14 @@ from typing import Any
 
 from bot.i18n import N_, Translator
 from bot.text import fold
+from forms.periods import MONTHS_IN, PeriodKind, period_of
+from forms.readers import Ok, read_date
+from forms.registry import FORMS
 from handlers.access import refuse_non_admin
 from handlers.context import Context
-from handlers.forms.readers import Ok, read_date
-from handlers.forms.registry import FORMS
 from handlers.registry import command
 from scheduler.calendar import Calendar, load_calendar, schedule_values
 from scheduler.config import calendar_file
-from scheduler.periods import MONTHS_IN, PeriodKind, period_of
 from scheduler.rules import (
     COMMUNE_OFFICERS,
     FIRST,

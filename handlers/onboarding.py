@@ -10,9 +10,9 @@ from __future__ import annotations
 from bot.i18n import Translator
 from bot.messages import Button, InboundKind, Outbound
 from bot.text import has_letters, nfc
+from forms.phone import display_phone
+from forms.readers import Rejected, read_phone
 from handlers.context import Context
-from handlers.forms.readers import Rejected, read_phone
-from handlers.phone import display_phone
 from handlers.places import read_place
 from handlers.registry import flow
 from handlers.roles import ROLE_LABELS, capabilities, role_label

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.messages import Button
+from forms.phone import display_phone
 from handlers.context import Context
 from handlers.onboarding import announce_pending_officer, read_name, read_phone_answer
-from handlers.phone import display_phone
 from handlers.places import read_place
 from handlers.registry import action, command, flow
 from handlers.roles import STATUS_LABELS, role_label

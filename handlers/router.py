@@ -8,6 +8,7 @@ conversation's current step. A user with nothing open who is not registered is o
 from __future__ import annotations
 
 from bot.messages import InboundKind
+from forms.readers import Choice, Ok, read_choice
 from handlers import (  # noqa: F401  (each module registers its commands)
     admin_broadcast,
     admin_export,
@@ -23,7 +24,6 @@ from handlers import (  # noqa: F401  (each module registers its commands)
 )
 from handlers.context import Context
 from handlers.forms import flow as forms_flow  # noqa: F401  (registers the form commands)
-from handlers.forms.readers import Choice, Ok, read_choice
 from handlers.general import CONFIRM_CANCEL_KEY, resume
 from handlers.registry import ACTIONS, COMMANDS, FLOWS
 

@@ -3,6 +3,6 @@
 # new entries in locales/*/LC_MESSAGES/messages.po and run `pybabel compile -d locales`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pybabel extract -F babel.cfg -k t -k N_ -k tn:1,2 --no-location --sort-output \
-  --project ocop-bot -o locales/messages.pot bot handlers storage scheduler
-pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
+pybabel extract -F babel.cfg -k t -k N_ -k tn:1,2 --no-location --sort-output -w 100 \
+  --project ocop-bot -o locales/messages.pot bot forms handlers storage scheduler
+pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete -w 100

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from forms.periods import PeriodKind, parse_period
 from scheduler.config import CalendarFile, calendar_file
-from scheduler.periods import PeriodKind, parse_period
 from scheduler.rules import (
     CampaignRule,
     CertificateRule,

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from scheduler.periods import PeriodKind
+from forms.periods import PeriodKind
 from scheduler.rules import (
     CampaignRule,
     CertificateRule,

@@ -17,8 +17,8 @@ import logging
 from datetime import date
 from typing import Any, Protocol
 
+from forms.periods import Period, PeriodKind, period_of
 from scheduler.calendar import Calendar, current_calendar, load_calendar
-from scheduler.periods import Period, PeriodKind, period_of
 from storage.calendar import SESSION_CACHE_KEY
 
 log = logging.getLogger(__name__)

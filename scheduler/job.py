@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from scheduler.agenda import plan
 from scheduler.calendar import install_calendar, load_calendar
-from scheduler.planner import Planned, Titles, load_snapshot, plan
+from scheduler.planner import Planned, Titles, load_snapshot
 from storage.calendar import ReminderOutbox
 from storage.models import utcnow
 from storage.outbox import Outbox

@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
 from bot.messages import Outbound
+from forms.periods import Period
 from scheduler import texts
 from scheduler.calendar import Calendar
-from scheduler.periods import Period
 from scheduler.rules import COMMUNE_OFFICERS, PRODUCERS, PRODUCERS_WITH_PRODUCT, ReportRule
 from storage.calendar import CertifiedProduct, Person, ReminderQueries
 from storage.models import Role
@@ -119,20 +119,6 @@ async def load_snapshot(session: AsyncSession, calendar: Calendar, today: date) 
         products=await queries.certified_products(),
         communes=await queries.communes(c for c in admin_provinces if c is not None),
     )
-
-
-def plan(calendar: Calendar, snapshot: Snapshot, today: date, titles: Titles) -> list[Planned]:
-    """Everything due on ``today``: report, campaign and certificate reminders, digests."""
-    from scheduler.digest import plan_digests  # the digest reuses this module's helpers
-
-    planned = [
-        *plan_reports(calendar, snapshot, today, titles),
-        *plan_campaigns(calendar, snapshot, today),
-        *plan_certificates(calendar, snapshot, today),
-        *plan_digests(calendar, snapshot, today, titles),
-    ]
-    planned.sort(key=lambda p: (p.person.user_id, p.topic, p.dedupe_key))
-    return planned
 
 
 def plan_reports(

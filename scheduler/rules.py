@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduler.periods import MONTHS_IN, Period, PeriodKind, period_of, previous_period
+from forms.periods import MONTHS_IN, Period, PeriodKind, period_of, previous_period
 
 # Who is reminded of a report: the officers of every commune (the commune files one report
 # for all of them), every active producer, or only producers with a registered product.

@@ -25,22 +25,19 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from forms.registry import FORMS
 from scheduler.calendar import install_calendar, load_calendar, sync_calendar_file
 from scheduler.config import active_path, calendar_file, check_against_forms, use_calendar_file
 from scheduler.job import ReminderJob, RunResult, SendWindow
 from scheduler.leader import LeaderLock, leader_lock_for
 from scheduler.titles import form_title
 from storage.models import utcnow
-
-if TYPE_CHECKING:
-    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -71,35 +68,35 @@ class SchedulerRunner:
         self._run_lock = asyncio.Lock()
 
     @classmethod
-    def for_app(cls, app: App, *, clock: Callable[[], datetime] = utcnow) -> SchedulerRunner:
-        """Wire the runner from the app's settings. Checks the calendar file against the
-        forms now, so a broken file stops start-up (:class:`~scheduler.config.CalendarError`)."""
-        from handlers.forms.registry import FORMS
-
-        settings = app.settings
-        file = use_calendar_file(settings.calendar_file)
+    def create(
+        cls,
+        session_factory: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
+        *,
+        zone: ZoneInfo,
+        calendar_path: str | None,
+        reminder_time: str,
+        quiet_hours: str,
+        retry: float,
+        on_written: Callable[[], None],
+        clock: Callable[[], datetime] = utcnow,
+    ) -> SchedulerRunner:
+        """Wire a runner (the composition root passes the settings). Checks the calendar
+        file against the forms now, so a broken file stops start-up
+        (:class:`~scheduler.config.CalendarError`)."""
+        file = use_calendar_file(calendar_path)
         if FORMS:
             check_against_forms(file, dict(FORMS), active_path())
-
-        def wake() -> None:
-            for sender in app.senders:
-                sender.wake()
-
         job = ReminderJob(
-            app.session_factory,
-            zone=settings.zone,
+            session_factory,
+            zone=zone,
             titles=form_title,
-            window=SendWindow.parse(settings.reminder_time, settings.quiet_hours),
+            window=SendWindow.parse(reminder_time, quiet_hours),
             clock=clock,
-            on_written=wake,
+            on_written=on_written,
         )
         return cls(
-            app.session_factory,
-            leader_lock_for(app.engine),
-            job,
-            zone=settings.zone,
-            retry=settings.scheduler_retry,
-            clock=clock,
+            session_factory, leader_lock_for(engine), job, zone=zone, retry=retry, clock=clock
         )
 
     @property
@@ -205,22 +202,16 @@ class SchedulerRunner:
             install_calendar(await load_calendar(session, zone=self.zone))
 
 
-async def run_scheduler(app: App, stop: asyncio.Event) -> None:
-    """Run the reminder scheduler of ``app`` until ``stop`` is set (one leader among workers)."""
-    if not app.settings.scheduler:
-        return
-    await SchedulerRunner.for_app(app).run(stop)
-
-
 @contextlib.asynccontextmanager
-async def scheduler_running(app: App) -> AsyncIterator[SchedulerRunner | None]:
-    """``async with scheduler_running(app):`` runs the scheduler beside the bot, and stops it
-    (letting a run in progress finish its batch) when the block ends. The calendar file is
-    checked on entry, so a broken one stops start-up before anyone is answered."""
-    if not app.settings.scheduler:
+async def scheduler_running(
+    runner: SchedulerRunner | None,
+) -> AsyncIterator[SchedulerRunner | None]:
+    """``async with scheduler_running(runner):`` runs the scheduler beside the bot, and stops
+    it (letting a run in progress finish its batch) when the block ends. ``None`` (this
+    process does not schedule) runs nothing."""
+    if runner is None:
         yield None
         return
-    runner = SchedulerRunner.for_app(app)
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop), name="reminder-scheduler")
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 def form_title(form_id: str, language: str) -> str:
     """The form's title in ``language``; the id itself when the form is not loaded."""
-    from handlers.forms.registry import FORMS
+    from forms.registry import FORMS
 
     form = FORMS.get(form_id)
     return form.title(language) if form is not None else form_id

@@ -1,19 +1,27 @@
-"""The small interface every channel adapter implements, and its typed delivery errors.
+"""The small interfaces every channel implements, and its typed delivery errors.
 
-The outbox sender only knows this interface: what a channel can show, how to send one
-reply, and three kinds of failure (retry later, the user blocked us, give up).
+The outbox sender only knows :class:`Channel`: what a channel can show, how to send one
+reply, and three kinds of failure (retry later, the user blocked us, give up). The runtime
+(:mod:`bot.runtime`) only knows :class:`Service`: how a channel starts, receives and stops.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.messages import Outbound
+
+if TYPE_CHECKING:
+    from bot.http import HttpServer
 
 
 @dataclass(frozen=True)
 class Capabilities:
+    """What a channel can show; where it cannot, replies degrade to numbered text."""
+
     buttons: bool = False
     request_contact: bool = False
     documents: bool = False
@@ -45,3 +53,30 @@ class Channel(Protocol):
     async def send(self, address: str, message: Outbound) -> None:
         """Deliver one reply to ``address`` (the identity's external id) or raise."""
         ...
+
+
+class Service(Protocol):
+    """A channel as the runtime runs it: it starts (checks its credentials, mounts its
+    webhook route on the one HTTP server), then receives until told to stop, while the
+    runtime's outbox sender delivers its rows through :attr:`channel`.
+
+    ``receives`` says how (``polling``, ``webhook``, ``terminal``); :meth:`describe` is the
+    start-up line for the operator (how it receives, and where)."""
+
+    name: str
+    receives: str
+    channel: Channel
+    # Deliver only this address's rows (the console chat serves one local user).
+    sender_address: str | None
+
+    async def start(self, http: HttpServer) -> None: ...
+
+    async def serve(self, stop: asyncio.Event, deliver_now: Callable[[], Awaitable[None]]) -> None:
+        """Receive until ``stop`` is set; returning earlier ends the whole bot (the console
+        at end of input). ``deliver_now`` sends what is due at once (the console shows the
+        replies before its next prompt)."""
+        ...
+
+    def describe(self) -> str: ...
+
+    async def close(self) -> None: ...

@@ -1,1 +1,1 @@
-"""Form questions: reading what people type into typed answers."""
+"""The conversations that fill forms (reports, product ideas) on top of the form model."""

@@ -19,14 +19,14 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.messages import Button, InboundKind, Outbound
+from forms import engine
+from forms.periods import PeriodKind, parse_period
+from forms.readers import Ambiguous, NeedsConfirmation, Ok, Rejected
+from forms.registry import FORMS, install_forms
+from forms.schema import Form, Question, QuestionType
 from handlers.context import Context
-from handlers.forms import engine
-from handlers.forms.readers import Ambiguous, NeedsConfirmation, Ok, Rejected
-from handlers.forms.registry import FORMS, install_forms
-from handlers.forms.schema import Form, Question, QuestionType
 from handlers.registry import COMMANDS, FLOWS, action, command, flow
 from scheduler.filing import filing_period
-from scheduler.periods import PeriodKind, parse_period
 from storage.models import Role, Submission, UserStatus
 from storage.scope import scope_of
 

@@ -17,9 +17,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from handlers.forms.engine import show_answer
-from handlers.forms.schema import Form, Question, QuestionType
-from scheduler.periods import parse_period
+from forms.engine import show_answer
+from forms.periods import parse_period
+from forms.schema import Form, Question, QuestionType
 from storage.exports.cells import Kind, Value
 from storage.exports.sinks import Column
 from storage.models import Submission

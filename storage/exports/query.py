@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from scheduler.periods import Period, PeriodKind, period_of
+from forms.periods import Period, PeriodKind, period_of
 from storage.models import Commune, Province, Submission, User
 from storage.scope import Scope
 

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import Translator
-from handlers.forms.registry import FORMS
-from handlers.forms.schema import Form, load_forms
-from scheduler.periods import Period, PeriodKind, parse_period
+from forms.periods import Period, PeriodKind, parse_period
+from forms.registry import FORMS
+from forms.schema import Form, load_forms
 from storage.exports import query
 from storage.exports.cells import EXCEL_MAX_ROWS, Value
 from storage.exports.columns import (

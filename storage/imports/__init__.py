@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.forms.registry import FORMS
-from handlers.forms.schema import Form, FormError, load_forms
+from forms.registry import FORMS
+from forms.schema import Form, FormError, load_forms
 from storage.imports.claim import claim_imported_officer, imported_officer
 from storage.imports.officers import (
     IMPORTED,

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.text import fold, has_letters, nfc
-from handlers.forms.readers import Ok, read_date, read_phone
+from forms.readers import Ok, read_date, read_phone
 from storage.imports.tables import Cell
 from storage.models import Commune, Province
 from storage.places import rank_matches

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.text import fold
-from handlers.forms.engine import choices
-from handlers.forms.readers import Ok, read_choice
-from handlers.forms.schema import Form, Question
+from forms.engine import choices
+from forms.readers import Ok, read_choice
+from forms.schema import Form, Question
 from storage.imports import fields
 from storage.imports.fields import PlaceFinder, Problem, collect
 from storage.imports.officers import PLACE_FIELDS, place_of

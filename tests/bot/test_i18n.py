@@ -14,7 +14,7 @@ from bot.i18n import LOCALES_DIR, Translator
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"t": None, "N_": None, "tn": (1, 2)}
-SOURCES = ("bot", "handlers", "storage", "scheduler")
+SOURCES = ("bot", "forms", "handlers", "storage", "scheduler")
 
 
 def _catalog(path: Path):  # type: ignore[no-untyped-def]

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from forms.periods import PeriodKind
 from scheduler.calendar import load_calendar, schedule_values, sync_calendar_file
 from scheduler.config import calendar_file, use_calendar_file
 from scheduler.filing import filing_period
-from scheduler.periods import PeriodKind
 from storage.calendar import CalendarRows
 from storage.models import Role
 from storage.submissions import Submissions

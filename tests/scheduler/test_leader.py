@@ -118,7 +118,7 @@ async def test_the_leader_that_loses_its_connection_steps_down(
 
 
 async def test_the_app_runs_the_scheduler_beside_the_bot(world: World) -> None:
-    async with scheduler_running(world.app) as runner:
+    async with scheduler_running(world.app.reminder_scheduler()) as runner:
         assert runner is not None
         await asyncio.wait_for(runner.caught_up.wait(), BOUND)
         assert runner.is_leader
@@ -135,7 +135,7 @@ async def test_a_broken_calendar_file_stops_start_up(database_url: str, tmp_path
     await app.prepare()
     try:
         with pytest.raises(CalendarError, match="the form's period is quarter"):
-            async with scheduler_running(app):
+            async with scheduler_running(app.reminder_scheduler()):
                 pass
     finally:
         await app.close()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from forms.periods import PeriodKind, parse_period
 from scheduler.calendar import build_calendar, current_calendar, deadline_of
 from scheduler.config import CalendarError, calendar_file, check_against_forms, load_calendar_file
 from scheduler.job import SendWindow
-from scheduler.periods import PeriodKind, parse_period
 from scheduler.rules import (
     CertificateRule,
     DeadlineRule,
@@ -135,7 +135,7 @@ def test_the_shipped_file_follows_the_domain() -> None:
     rules = calendar_file().rules()
     assert rules["commune_report"].deadline(P("2024-Q2")) == D(2024, 6, 15)
     assert rules["producer_monthly"].deadline(P("2024-06")) == D(2024, 6, 15)
-    from handlers.forms.schema import load_forms
+    from forms.schema import load_forms
 
     check_against_forms(calendar_file(), load_forms(), Path("calendar.yaml"))
 
@@ -168,7 +168,7 @@ def test_a_broken_file_is_one_sentence(tmp_path: Path, text: str, message: str) 
 
 
 def test_the_file_must_fit_the_forms(tmp_path: Path) -> None:
-    from handlers.forms.schema import load_forms
+    from forms.schema import load_forms
 
     path = tmp_path / "calendar.yaml"
     path.write_text(

@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
-MAX_BODY = 1024 * 1024  # updates are small; a larger body is not from Telegram
 
 
 def webhook_path(url: str) -> str:
@@ -39,8 +38,8 @@ def webhook_path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
-def make_webhook_app(receiver: UpdateReceiver, *, path: str, secret: str) -> web.Application:
-    """An aiohttp application that accepts Telegram's POSTs on ``path``."""
+def make_webhook_handler(receiver: UpdateReceiver, *, secret: str) -> web.Handler:
+    """The aiohttp handler of Telegram's POSTs (mounted on the bot's one HTTP server)."""
 
     async def handle(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
@@ -64,9 +63,7 @@ def make_webhook_app(receiver: UpdateReceiver, *, path: str, secret: str) -> web
             return web.Response(status=503, text="try again later")
         return web.Response(status=200, text="ok" if accepted else "skipped")
 
-    app = web.Application(client_max_size=MAX_BODY)
-    app.router.add_post(path, handle)
-    return app
+    return handle
 
 
 async def register_webhook(bot: Bot, *, url: str, secret: str) -> None:
@@ -77,31 +74,3 @@ async def register_webhook(bot: Bot, *, url: str, secret: str) -> None:
         allowed_updates=list(ALLOWED_UPDATES),
         drop_pending_updates=False,
     )
-
-
-class WebhookServer:
-    """Serves the webhook app on ``host:port`` (behind the reverse proxy) until stopped."""
-
-    def __init__(
-        self, app: web.Application, *, host: str, port: int, reuse_port: bool = False
-    ) -> None:
-        self.app = app
-        self.host = host
-        self.port = port
-        # Several worker processes listening on one port (bot/workers.py).
-        self.reuse_port = reuse_port
-        self._runner: web.AppRunner | None = None
-
-    async def start(self) -> int:
-        """Listen; returns the bound port (useful when ``port`` is 0)."""
-        self._runner = web.AppRunner(self.app, access_log=None, shutdown_timeout=5.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_port=self.reuse_port or None)
-        await site.start()
-        self.port = int(self._runner.addresses[0][1])
-        return self.port
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None

@@ -19,7 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 from sqlalchemy import func, select
 
 from bot.app import App
-from bot.channels.telegram import run_telegram
+from bot.channels.telegram.runner import run_telegram
 from storage.models import Identity, OutboxMessage, OutboxStatus, SeenMessage, User
 from tests.conftest import make_settings
 from tests.fakes.telegram_api import FakeTelegramServer, RecordedCall

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.app import App, StartupError
-from bot.channels.telegram import run_telegram
+from bot.channels.telegram.runner import run_telegram
 from bot.pipeline import StorageUnavailable
 from storage.models import Role, UserStatus
 from tests.bot.channels.test_telegram_helpers import (

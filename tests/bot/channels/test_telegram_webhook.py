@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import event
 
 from bot.app import App, StartupError
-from bot.channels.telegram import ALLOWED_UPDATES, run_telegram
+from bot.channels.telegram import ALLOWED_UPDATES
+from bot.channels.telegram.runner import run_telegram
 from bot.pipeline import StorageUnavailable
 from tests.bot.channels.test_telegram_helpers import (
     TOKEN,

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers.forms import readers
-from handlers.forms.readers import (
+from forms import readers
+from forms.readers import (
     MESSAGES,
     Ambiguous,
     Choice,

@@ -14,10 +14,10 @@ from typing import Any
 
 from bot.i18n import N_, Translator
 from bot.messages import Inbound, InboundKind
-from handlers.forms import readers
-from handlers.forms.readers import Ambiguous, Choice, NeedsConfirmation, Ok, Rejected
-from handlers.forms.schema import Form, Question, QuestionType
-from handlers.phone import display_phone
+from forms import readers
+from forms.phone import display_phone
+from forms.readers import Ambiguous, Choice, NeedsConfirmation, Ok, Rejected
+from forms.schema import Form, Question, QuestionType
 
 MSG_SEND_LOCATION = N_(
     "Please share your location with the button, or type it as "

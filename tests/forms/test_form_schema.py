@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from handlers.forms.engine import applicable, condition_holds
-from handlers.forms.schema import FormError, QuestionType, load_form, load_forms
+from forms.engine import applicable, condition_holds
+from forms.schema import FormError, QuestionType, load_form, load_forms
 
 GOOD = """
 id: sample

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from handlers.forms.schema import DEFINITIONS_DIR, Form, load_forms
+from forms.schema import DEFINITIONS_DIR, Form, load_forms
 
 FORMS: dict[str, Form] = {}
 _installed_from: list[Path] = []
@@ -14,7 +14,7 @@ _installed_from: list[Path] = []
 
 def install_forms(folder: Path | None, register: Callable[[Form], None]) -> dict[str, Form]:
     """Load every form in ``folder`` (the built-in ones by default) and register their
-    commands; raises :class:`~handlers.forms.schema.FormError` on a broken file."""
+    commands; raises :class:`~forms.schema.FormError` on a broken file."""
     folder = folder or DEFINITIONS_DIR
     if _installed_from == [folder]:
         return FORMS

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from scheduler.periods import PeriodKind
+from forms.periods import PeriodKind
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 

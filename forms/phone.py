@@ -1,6 +1,6 @@
 """Showing phone numbers the way Vietnamese people read them back (``0912 345 678``).
 
-Reading typed numbers is :func:`handlers.forms.readers.read_phone`; numbers are stored in
+Reading typed numbers is :func:`forms.readers.read_phone`; numbers are stored in
 E.164 (``+84912345678``).
 """
 

@@ -1,4 +1,4 @@
-"""The console chat: talk to the bot in a terminal, with nothing installed but Python.
+"""The console chat's delivery side: replies written to the terminal.
 
 Buttons are shown as numbered options (type the number or the text); a "share my phone"
 request becomes a hint to type the number; a document is written to the working folder.
