@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.broadcasts import report_finished_broadcasts
 from bot.channels.base import Channel
+from bot.errors import install_log_redaction
 from bot.export_job import export_runner
+from bot.flood import FloodGuard
 from bot.pipeline import Pipeline
 from bot.sender import OutboxSender
 from bot.settings import Settings
@@ -26,6 +28,7 @@ from storage import migrate
 from storage.db import create_engine, create_session_factory, is_sqlite
 from storage.models import Identity, Role, User, UserStatus
 from storage.outbox import Outbox
+from storage.retention import DEFAULT_DAYS, purge
 from storage.seen import SeenMessages
 from storage.units import load_units
 
@@ -39,6 +42,16 @@ class StartupError(Exception):
 class App:
     def __init__(self, settings: Settings, *, engine: AsyncEngine | None = None) -> None:
         self.settings = settings
+        # No token, secret or phone number in any log line of this process (bot/errors.py).
+        install_log_redaction(
+            getattr(settings, name, None)
+            for name in (
+                "telegram_token",
+                "webhook_secret",
+                "zalo_bot_token",
+                "zalo_webhook_secret",
+            )
+        )
         self.engine = engine or create_engine(settings.database_url)
         self.session_factory: async_sessionmaker[AsyncSession] = create_session_factory(self.engine)
         self.config = HandlerConfig(
@@ -56,6 +69,7 @@ class App:
             self.config,
             on_enqueued=self._wake,
             batch_size=settings.batch_size,
+            flood=FloodGuard(per_minute=settings.inbound_per_minute, burst=settings.inbound_burst),
         )
         self.pipeline.job_runners["export"] = export_runner(self.session_factory, self.config)
 
@@ -87,6 +101,8 @@ class App:
                 await self._promote_admins(session)
                 # Platforms redeliver within hours; a month of dedupe keys is plenty.
                 await SeenMessages(session).forget_older_than(timedelta(days=30))
+                # Delivered messages are kept only so long (storage/retention.py).
+                await purge(session, days=self.retention_days)
                 if is_sqlite(self.settings.database_url):
                     # One process only: what a killed predecessor had claimed goes out now,
                     # not when its lease runs out.
@@ -111,6 +127,11 @@ class App:
             if user is not None and user.is_registered and user.role != Role.NATIONAL_ADMIN:
                 user.role, user.status = Role.NATIONAL_ADMIN, UserStatus.ACTIVE
 
+    @property
+    def retention_days(self) -> int:
+        """OCOP_OUTBOX_RETENTION_DAYS: how long delivered messages stay in the outbox."""
+        return int(getattr(self.settings, "outbox_retention_days", DEFAULT_DAYS))
+
     def sender(self, channels: dict[str, Channel], *, address: str | None = None) -> OutboxSender:
         sender = OutboxSender(self.session_factory, channels, address=address)
         sender.after_round.append(lambda: report_finished_broadcasts(self.session_factory))
@@ -131,6 +152,7 @@ class App:
             quiet_hours=self.settings.quiet_hours,
             retry=self.settings.scheduler_retry,
             on_written=self._wake,
+            retention_days=self.retention_days,
         )
 
     async def close(self) -> None:

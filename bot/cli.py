@@ -18,16 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import App, StartupError
 from bot.cli_common import fail, settings_or_exit, with_app
 from bot.cli_data import register as register_data_commands
+from bot.cli_messages import messages_cli
 from bot.cli_reminders import reminders_cli
 from bot.i18n import Translator
 from bot.messages import Outbound
 from bot.runtime import run_blocking
+from forms.readers.places import unique
 from handlers.roles import capabilities
 from storage import migrate
+from storage.audit import AuditLog
 from storage.invites import Invites
 from storage.models import Role, User, UserStatus, utcnow
 from storage.outbox import Outbox
-from storage.places import Places, unique
+from storage.places import Places
 from storage.users import Users
 
 T = TypeVar("T")
@@ -35,11 +38,12 @@ T = TypeVar("T")
 cli = typer.Typer(add_completion=False, no_args_is_help=False, help=__doc__)
 db_cli = typer.Typer(help="Database schema.")
 invite_cli = typer.Typer(help="Invite codes for officers (/start CODE).")
-users_cli = typer.Typer(help="Users: list and approve.")
+users_cli = typer.Typer(help="Users: list, approve, delete their personal data.")
 cli.add_typer(db_cli, name="db")
 cli.add_typer(invite_cli, name="invite")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(reminders_cli, name="reminders")
+cli.add_typer(messages_cli, name="messages")
 register_data_commands(cli)  # export, import officers|products
 
 
@@ -198,6 +202,31 @@ def users_approve(user_id: int) -> None:
             return user.full_name or str(user_id)
 
     typer.echo(f"Approved: {with_app(work)}")
+
+
+@users_cli.command("delete")
+def users_delete(
+    user_id: int,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a person's personal data at their request (Decree 13/2023/NĐ-CP): name, phone,
+    messenger links, conversation and messages to them; their reports are kept."""
+    if not yes and not typer.confirm(
+        f"Delete the personal data of user {user_id}? This cannot be undone.", default=False
+    ):
+        fail("Nothing was deleted.", 1)
+
+    async def work(app: App) -> None:
+        async with app.session_factory() as session, session.begin():
+            user = await session.get(User, user_id)
+            if user is None or user.status == UserStatus.ERASED:
+                fail(f"There is no user {user_id} with personal data to delete.", 2)
+                raise AssertionError
+            await Users(session).erase(user)
+            AuditLog(session).record(None, "user_erased", user=user_id, by="operator")
+
+    with_app(work)
+    typer.echo(f"The personal data of user {user_id} were deleted; their reports are kept.")
 
 
 async def notify_approved(session: AsyncSession, user: User) -> None:

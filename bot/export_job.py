@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
+from bot.jobs import JobFailed
 from bot.messages import Document, Outbound
 from handlers.context import HandlerConfig, Job
 from storage.exports import ExportError, export, export_filename, on_time_by_deadline
-from storage.models import User
+from storage.models import User, UserStatus
 from storage.outbox import Outbox
 from storage.scope import scope_of
 
@@ -27,8 +28,9 @@ def export_runner(session_factory: async_sessionmaker[AsyncSession], config: Han
         params = job.params
         async with session_factory() as session:
             user = await session.get(User, job.user_id)
-        if user is None or not user.is_admin:
-            return  # rights were withdrawn between the request and now
+        if user is None or not user.is_admin or user.status != UserStatus.ACTIVE:
+            # Rights are read again now: they may have been withdrawn since the request.
+            raise JobFailed(N_("only an active administrator may export"))
         buffer = io.BytesIO()
         try:
             summary = await export(
@@ -51,7 +53,9 @@ def export_runner(session_factory: async_sessionmaker[AsyncSession], config: Han
                 ),
             )
         except ExportError as exc:
-            message = Outbound(text=tr.t("The export could not be made: {reason}", reason=str(exc)))
+            raise JobFailed(
+                N_("the export does not match the data ({detail})"), detail=str(exc)
+            ) from exc
         async with session_factory() as session, session.begin():
             await Outbox(session).enqueue(
                 channel=job.channel, address=job.address, message=message, user_id=job.user_id

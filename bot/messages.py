@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.text import clean
+
 
 class InboundKind(StrEnum):
     TEXT = "text"
@@ -66,6 +68,26 @@ class Inbound(BaseModel):
     file: FileRef | None = None
     display_name: str | None = None
     language_hint: str | None = None  # the platform's language for the user, if it has one
+
+    def cleaned(self) -> Inbound:
+        """The same message with every typed string made safe to store (:func:`clean`):
+        a NUL, a bidi override or a zero-width space is never part of an answer, and a
+        database that refuses one must not turn one message into an outage."""
+        updates: dict[str, object] = {}
+        for name in ("text", "payload", "display_name"):
+            value = getattr(self, name)
+            if value is not None and clean(value) != value:
+                updates[name] = clean(value)
+        if self.contact is not None:
+            contact = self.contact.model_copy(
+                update={
+                    "phone": clean(self.contact.phone),
+                    "name": clean(self.contact.name) if self.contact.name else self.contact.name,
+                }
+            )
+            if contact != self.contact:
+                updates["contact"] = contact
+        return self.model_copy(update=updates) if updates else self
 
     @property
     def command(self) -> tuple[str, str] | None:

@@ -11,17 +11,20 @@ after another in arrival order, and a batch that fails is handled again message 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.batching import Batcher
-from bot.i18n import Translator
+from bot.errors import describe_error
+from bot.failures import MAX_ATTEMPTS, FailureCounts, is_outage, unreachable
+from bot.flood import FloodGuard, Verdict
+from bot.i18n import N_, Translator
+from bot.jobs import BackgroundJobs
 from bot.messages import Inbound, InboundKind, Outbound
 from handlers.context import Context, HandlerConfig, Job, Stores
 from handlers.router import dispatch
@@ -30,17 +33,18 @@ from storage.audit import AuditLog
 from storage.broadcasts import Broadcasts
 from storage.conversations import Conversations, ConversationState
 from storage.invites import Invites
+from storage.jobs import Jobs
 from storage.models import utcnow
 from storage.outbox import Outbox, row_values
 from storage.places import Places
 from storage.progress import Progress
 from storage.seen import SeenMessages
+from storage.set_aside import SetAside
 from storage.submissions import Products, Submissions
 from storage.users import Users
 
 log = logging.getLogger(__name__)
 
-JobRunner = Callable[[Job], Awaitable[None]]
 
 
 @dataclass
@@ -52,14 +56,17 @@ class _Handled:
     jobs: list[Job] = field(default_factory=list)
 
 
-def _unreachable(exc: BaseException) -> bool:
-    """The database itself is gone (down, restarting, unreachable), not one statement's
-    problem (a unique key, a deadlock): retrying each message alone would only wait longer."""
-    if isinstance(exc, OSError):
-        return True
-    if isinstance(exc, IntegrityError):
-        return False
-    return isinstance(exc, OperationalError) or bool(getattr(exc, "connection_invalidated", False))
+async def _keep(session: AsyncSession, job: Job) -> int:
+    """The job as a row, in the message's transaction: it runs after the commit, and a
+    restart before it finished takes it up again (bot/jobs.py)."""
+    return await Jobs(session).add(
+        kind=job.kind,
+        params=job.params,
+        user_id=job.user_id,
+        channel=job.channel,
+        address=job.address,
+        language=job.language,
+    )
 
 
 class StorageUnavailable(Exception):
@@ -75,14 +82,17 @@ class Pipeline:
         clock: Callable[[], datetime] = utcnow,
         on_enqueued: Callable[[], None] | None = None,
         batch_size: int = 50,
+        flood: FloodGuard | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.config = config
         self.clock = clock
         self.on_enqueued = on_enqueued
-        self.job_runners: dict[str, JobRunner] = {}
-        self._running: set[asyncio.Task[None]] = set()
+        self.jobs = BackgroundJobs(session_factory, on_done=on_enqueued)
+        self.job_runners = self.jobs.runners  # kind → runner, filled by the app
         self._batcher: Batcher[Inbound, bool] | None = None
+        self._failures = FailureCounts()
+        self.flood = flood or FloodGuard()
         if batch_size > 1:
             self._batcher = Batcher(self._process_batch, max_size=batch_size)
 
@@ -92,13 +102,24 @@ class Pipeline:
         Messages that arrive at the same moment share a transaction (bot/batching.py); the
         outcome is the same as if each had come alone.
         """
+        inbound = inbound.cleaned()
+        if inbound.kind not in (InboundKind.SESSION, InboundKind.BLOCKED):
+            verdict = self.flood.check((inbound.channel, inbound.user_id))
+            if verdict is not Verdict.HANDLE:
+                return await self._slow_down(inbound, verdict)
         if self._batcher is None:
             return await self.process_alone(inbound)
         return await self._batcher.submit((inbound.channel, inbound.user_id), inbound)
 
     async def process_alone(self, inbound: Inbound) -> bool:
-        """Handle one message in a transaction of its own."""
-        jobs: list[Job] = []
+        """Handle one message in a transaction of its own.
+
+        Raises :class:`StorageUnavailable` only when the database may be away, so that the
+        channel retries later; a message the database refuses for its content, or that a bug
+        trips on, is answered and marked handled, so the others flow on.
+        """
+        inbound = inbound.cleaned()
+        jobs: list[int] = []
         try:
             try:
                 [done] = await self._transaction([inbound], jobs)
@@ -106,18 +127,45 @@ class Pipeline:
                 # Two first messages of a new user raced to create them: once more is enough.
                 jobs.clear()
                 [done] = await self._transaction([inbound], jobs)
-        except (OperationalError, DBAPIError, OSError) as exc:
-            raise StorageUnavailable(str(exc)) from exc
-        except Exception:
-            log.exception("handler failed on %s message %s", inbound.channel, inbound.message_id)
+        except Exception as exc:
             jobs.clear()
-            try:
-                done = await self._apologise(inbound)
-            except (DBAPIError, OSError) as exc:
-                raise StorageUnavailable(str(exc)) from exc
+            if await is_outage(exc, self.session_factory):
+                done = await self._retry_or_set_aside(inbound, exc)
+            else:
+                log.exception(
+                    "handling %s message %s failed", inbound.channel, inbound.message_id
+                )
+                done = await self._guarded(self._apologise(inbound))
+        self._failures.forget((inbound.channel, inbound.message_id))
         assert done is not None  # a message alone is never put off
         self._after_commit(done, jobs)
         return done
+
+    async def _retry_or_set_aside(self, inbound: Inbound, exc: BaseException) -> bool:
+        """An outage is retried by the channel; but a message that fails again and again
+        while the database answers is set aside (kept, logged, the user told)."""
+        key = (inbound.channel, inbound.message_id)
+        attempts = self._failures.add(key)
+        if attempts < MAX_ATTEMPTS:
+            raise StorageUnavailable(describe_error(exc)) from exc
+        log.error(
+            "%s message %s failed %d times (%s); setting it aside",
+            inbound.channel,
+            inbound.message_id,
+            attempts,
+            describe_error(exc),
+        )
+        try:
+            return await self._set_aside(inbound, attempts, describe_error(exc))
+        except Exception as again:
+            self._failures.add(key)  # the database is really away: keep counting
+            raise StorageUnavailable(describe_error(again)) from again
+
+    async def _guarded(self, work: Awaitable[bool]) -> bool:
+        try:
+            return await work
+        except (DBAPIError, OSError) as exc:
+            raise StorageUnavailable(describe_error(exc)) from exc
 
     async def _process_batch(self, inbounds: list[Inbound]) -> list[bool | BaseException]:
         """Messages of distinct users in one transaction; if anything fails, each message
@@ -125,11 +173,11 @@ class Pipeline:
         and each gets the handling it would have had alone."""
         if len(inbounds) == 1:
             return await self._each_alone(inbounds)
-        jobs: list[Job] = []
+        jobs: list[int] = []
         try:
             outcomes = await self._transaction(inbounds, jobs)
         except Exception as exc:
-            if not _unreachable(exc):
+            if not unreachable(exc):
                 log.info("a batch of %d messages failed; handling each alone", len(inbounds))
                 return await self._each_alone(inbounds)
             # Probably the database is down, and then it is down for all of them; but a
@@ -155,37 +203,19 @@ class Pipeline:
                 alone.append(exc)
         return alone
 
-    def _after_commit(self, enqueued: bool, jobs: list[Job]) -> None:
+    def _after_commit(self, enqueued: bool, jobs: list[int]) -> None:
         if enqueued and self.on_enqueued is not None:
             self.on_enqueued()
-        for job in jobs:
-            self._start(job)
-
-    def _start(self, job: Job) -> None:
-        runner = self.job_runners.get(job.kind)
-        if runner is None:
-            log.error("no runner for job %s", job.kind)
-            return
-        task = asyncio.create_task(self._run_job(runner, job), name=f"job-{job.kind}")
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
-
-    async def _run_job(self, runner: JobRunner, job: Job) -> None:
-        try:
-            await runner(job)
-        except Exception:
-            log.exception("job %s failed", job.kind)
-        if self.on_enqueued is not None:
-            self.on_enqueued()
+        for job_id in jobs:
+            self.jobs.start(job_id)
 
     async def idle(self) -> None:
         """Wait for the messages queued and the jobs started so far (tests, a clean stop)."""
         if self._batcher is not None:
             await self._batcher.idle()
-        while self._running:
-            await asyncio.gather(*list(self._running), return_exceptions=True)
+        await self.jobs.idle()
 
-    async def _transaction(self, inbounds: list[Inbound], jobs: list[Job]) -> list[bool | None]:
+    async def _transaction(self, inbounds: list[Inbound], jobs: list[int]) -> list[bool | None]:
         """Messages of distinct identities, handled in order in one transaction; for each,
         False when it was a repeat, None when it was put off: a second message of a user
         already in the batch (through another messenger) waits for the commit, as the
@@ -218,7 +248,8 @@ class Pipeline:
                     )
             await conversations.save_all(handled.states)
             await Outbox(session).enqueue_all(handled.outbox)
-        jobs.extend(handled.jobs)
+            job_ids = [await _keep(session, job) for job in handled.jobs]
+        jobs.extend(job_ids)
         return [None if id(i) in put_off else (i.channel, i.message_id) in fresh for i in inbounds]
 
     async def _handle(
@@ -295,19 +326,65 @@ class Pipeline:
     async def _apologise(self, inbound: Inbound) -> bool:
         """A bug must not turn into silence: the message is marked seen and the user told,
         while their saved state stays as it was before the message."""
+        return await self._answer_alone(
+            inbound,
+            N_(
+                "Sorry, something went wrong on our side. Your earlier answers are safe; "
+                "please send your last message again."
+            ),
+        )
+
+    async def _slow_down(self, inbound: Inbound, verdict: Verdict) -> bool:
+        """Over the sender's rate: not handled, and said so once (see bot/flood.py)."""
+        log.info("%s user %s over the inbound rate: %s", inbound.channel, inbound.user_id, verdict)
+        if verdict is Verdict.DROP:
+            return True
+        seconds = max(10, round(self.flood.wait((inbound.channel, inbound.user_id))))
+        return await self._guarded(
+            self._answer_alone(
+                inbound,
+                N_(
+                    "You are sending messages faster than we can read them. What you send in "
+                    "the next {seconds} seconds will not be read: please wait a moment, then "
+                    "send it again. Your earlier answers are safe."
+                ),
+                seconds=seconds,
+            )
+        )
+
+    async def _set_aside(self, inbound: Inbound, attempts: int, error: str) -> bool:
+        return await self._answer_alone(
+            inbound,
+            N_(
+                "Sorry, we could not handle your last message. It has been kept for an "
+                "administrator to look at; your earlier answers are safe."
+            ),
+            set_aside=(attempts, error),
+        )
+
+    async def _answer_alone(
+        self,
+        inbound: Inbound,
+        msgid: str,
+        *,
+        set_aside: tuple[int, str] | None = None,
+        **params: object,
+    ) -> bool:
+        """In one transaction: mark the message seen, keep it for an admin when it is set
+        aside, and send ``msgid`` (translated) to its sender; False when the message had
+        been handled already."""
         async with self.session_factory() as session, session.begin():
             if not await SeenMessages(session).mark(inbound.channel, inbound.message_id):
                 return False
+            if set_aside is not None:
+                attempts, error = set_aside
+                await SetAside(session).keep(inbound, attempts=attempts, error=error)
             found = await Users(session).by_identity(inbound.channel, inbound.user_id)
             language = found[0].language if found else self.config.default_language
-            text = Translator(language).t(
-                "Sorry, something went wrong on our side. Your earlier answers are safe; "
-                "please send your last message again."
-            )
             await Outbox(session).enqueue(
                 channel=inbound.channel,
                 address=inbound.user_id,
-                message=Outbound(text=text),
+                message=Outbound(text=Translator(language).t(msgid, **params)),
                 user_id=found[0].id if found else None,
             )
             return True

@@ -26,6 +26,7 @@ from bot.app import App, StartupError
 from bot.channels.base import Service
 from bot.channels.console import ConsoleService
 from bot.channels.telegram.service import TelegramService
+from bot.channels.zalo.service import ZaloService
 from bot.http import HttpServer
 from bot.i18n import Translator
 from bot.settings import Settings
@@ -53,6 +54,8 @@ def configured_services(
     services: list[Service] = []
     if settings.telegram_token:
         services.append(TelegramService(app, worker=worker))
+    if settings.zalo_bot_token:
+        services.append(ZaloService(app, worker=worker))
     if console or console_user is not None or not services:
         if settings.webhook_workers > 1:
             raise StartupError(
@@ -97,6 +100,9 @@ async def run_services(
                 receiving.add(
                     asyncio.create_task(service.serve(stop, sender.drain), name=service.name)
                 )
+            resumed = await app.pipeline.jobs.resume()
+            if resumed:
+                log.info("took up %d background jobs left unfinished", resumed)
             _announce("Stop it with Ctrl-C.")
             try:
                 await asyncio.wait(receiving, return_when=asyncio.FIRST_COMPLETED)

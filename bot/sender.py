@@ -9,6 +9,7 @@ the platform confirms it, so after a crash only a row in flight at that instant 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, PermanentFailure, RecipientBlocked, RetryLater
 from bot.messages import Outbound
+from storage.leases import BEAT_EVERY, Leases, this_process
 from storage.models import OutboxMessage, utcnow
 from storage.outbox import Outbox
 from storage.users import Users
@@ -52,6 +54,8 @@ class OutboxSender:
         self.batch = batch
         self.concurrency = concurrency
         self.clock = clock
+        self.holder = this_process()  # the process's senders share its heartbeat
+        self._last_beat: datetime | None = None
         self._wake = asyncio.Event()
         # One round at a time: the console drains after each turn while its loop runs, and
         # a drain that waits for the loop's round prints the replies before the next prompt.
@@ -68,9 +72,15 @@ class OutboxSender:
             return await self._round_once()
 
     async def _round_once(self) -> int:
+        await self.beat()
         async with self.session_factory() as session, session.begin():
             rows = await Outbox(session).claim_due(
-                list(self.channels), limit=self.batch, now=self.clock(), address=self.address
+                list(self.channels),
+                limit=self.batch,
+                now=self.clock(),
+                address=self.address,
+                holder=self.holder,
+                per_chat=MAX_ROWS_PER_ADDRESS,
             )
         if not rows:
             return 0
@@ -108,7 +118,51 @@ class OutboxSender:
             if await self.run_once() == 0:
                 return
 
+    async def beat(self, *, force: bool = False) -> None:
+        """Say this sender is alive (every couple of seconds at most), and free the leases of
+        senders that stopped saying so: a killed worker's rows go out within seconds."""
+        now = self.clock()
+        if not force and self._last_beat is not None and now - self._last_beat < BEAT_EVERY:
+            return
+        async with self.session_factory() as session, session.begin():
+            leases = Leases(session)
+            await leases.beat(self.holder, now)
+            freed = await leases.free_dead(now)
+        self._last_beat = now
+        if freed:
+            log.info("freed %d outbox rows leased by senders that are gone", freed)
+            self.wake()
+
+    async def _beat_forever(self, stop: asyncio.Event) -> None:
+        """Heartbeats go on while a long round delivers, so no one takes this sender for
+        dead and sends its rows a second time."""
+        while not stop.is_set():
+            try:
+                await self.beat(force=True)
+            except Exception as exc:  # the database may be restarting
+                log.warning("outbox heartbeat failed: %s", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), BEAT_EVERY.total_seconds())
+
+    async def leave(self) -> None:
+        """A clean stop: this sender's leases are due now for whoever comes next."""
+        try:
+            async with self.session_factory() as session, session.begin():
+                await Leases(session).leave(self.holder, self.clock(), list(self.channels))
+        except Exception as exc:
+            log.warning("could not hand back the outbox leases on stop: %s", exc)
+
     async def run_forever(self, stop: asyncio.Event, *, idle: float = 1.0) -> None:
+        heart = asyncio.create_task(self._beat_forever(stop), name="outbox-heartbeat")
+        try:
+            await self._run_rounds(stop, idle=idle)
+        finally:
+            heart.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heart
+            await self.leave()
+
+    async def _run_rounds(self, stop: asyncio.Event, *, idle: float) -> None:
         while not stop.is_set():
             try:
                 sent = await self.run_once()

@@ -6,6 +6,7 @@ Configuration errors are turned into one sentence naming the setting (see
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -21,6 +22,9 @@ KNOWN_CHANNELS = ("console", "telegram", "zalo")
 # 1000/s for messages sent as paid broadcasts (``allow_paid_broadcast``, charged in Stars).
 TELEGRAM_FREE_RATE = 30
 TELEGRAM_PAID_RATE = 1000
+# Zalo's bot token goes into the request path; its webhook secret into a header.
+ZALO_TOKEN = re.compile(r"[A-Za-z0-9:_.~-]{8,512}")
+ZALO_SECRET = re.compile(r"[\x21-\x7e]{8,256}")
 
 
 class SettingsError(Exception):
@@ -42,6 +46,12 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     # Identities ("channel:external_id") that are national admins from the first message.
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # One person's messages are handled at this pace at most (a burst, then per minute);
+    # beyond it they get one notice and the excess is not read (bot/flood.py).
+    inbound_per_minute: float = Field(default=30.0, gt=0, le=100_000)
+    inbound_burst: int = Field(default=20, ge=1, le=100_000)
+    # Delivered outbox rows (copies of what was sent: personal data) are purged after this.
+    outbox_retention_days: int = Field(default=30, ge=1, le=3650)
 
     telegram_token: str | None = None
     telegram_api_base: str = "https://api.telegram.org"
@@ -65,7 +75,61 @@ class Settings(BaseSettings):
     telegram_rate_global: float = Field(default=25.0, gt=0, le=TELEGRAM_PAID_RATE)
     telegram_rate_per_chat: float = Field(default=1.0, gt=0, le=30)
 
-    zalo_token: str | None = None
+    # -- Zalo Bot Platform (bot/channels/zalo/, docs/zalo.md) --------------------------------
+    # The token Zalo Bot Creator sends; when set, the bot runs on Zalo too.
+    zalo_bot_token: str | None = None
+    zalo_api_base: str = "https://bot-api.zaloplatforms.com"
+    zalo_mode: Literal["polling", "webhook"] = "polling"
+    # Webhook mode: Zalo sends it back in X-Bot-Api-Secret-Token (8 to 256 characters).
+    zalo_webhook_secret: str | None = Field(default=None, validate_default=True)
+    # The bot's public HTTPS base URL (behind the reverse proxy); Zalo's webhook is under it.
+    public_url: str | None = Field(default=None, validate_default=True)
+    # Seconds one Bot API request may take; a long poll waits zalo_poll_timeout on top.
+    zalo_timeout: float = Field(default=30.0, gt=0, le=300)
+    zalo_poll_timeout: int = Field(default=25, ge=1, le=60)
+    # Zalo publishes no limits: a conservative pace, messages per second overall and per chat.
+    zalo_rate_global: float = Field(default=5.0, gt=0, le=100)
+    zalo_rate_per_chat: float = Field(default=1.0, gt=0, le=30)
+
+    @field_validator("zalo_bot_token")
+    @classmethod
+    def _check_zalo_bot_token(cls, value: str | None) -> str | None:
+        # The token is part of every request's path: nothing that would break the URL.
+        value = (value or "").strip() or None
+        if value is not None and not ZALO_TOKEN.fullmatch(value):
+            raise ValueError(
+                "a token looks like 1234567890:AbC-dEf..., as Zalo Bot Creator sends it"
+            )
+        return value
+
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _check_zalo_webhook_secret(cls, value: str | None, info: ValidationInfo) -> str | None:
+        value = value or None
+        if value is not None and not ZALO_SECRET.fullmatch(value):
+            raise ValueError("use 8 to 256 visible characters without spaces (Zalo's rule)")
+        if value is None and _zalo_webhook(info):
+            raise ValueError(
+                "Zalo webhook mode (OCOP_ZALO_MODE=webhook) needs a secret of 8 to 256 characters"
+            )
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        value = (value or "").strip().rstrip("/") or None
+        if value is None:
+            if _zalo_webhook(info):
+                raise ValueError(
+                    "Zalo webhook mode needs the bot's public HTTPS address, e.g. https://ocop.example.gov.vn"
+                )
+            return None
+        parts = urlsplit(value)
+        # Plain HTTP only on this machine (tests, a local tunnel): Zalo calls HTTPS URLs.
+        local = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if not parts.hostname or (parts.scheme != "https" and not local) or parts.query:
+            raise ValueError(f"'{value}' is not an HTTPS address like https://ocop.example.gov.vn")
+        return value
 
     console_user: str = "local"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
@@ -213,6 +277,11 @@ def _is_official_telegram(base: str | None) -> bool:
     """Whether the Bot API base is Telegram's own; when in doubt (no readable host), yes."""
     host = urlsplit(base or "").hostname
     return host is None or host == "telegram.org" or host.endswith(".telegram.org")
+
+
+def _zalo_webhook(info: ValidationInfo) -> bool:
+    """Whether the settings read so far ask for Zalo by webhook."""
+    return bool(info.data.get("zalo_bot_token")) and info.data.get("zalo_mode") == "webhook"
 
 
 def _clock_minutes(text: str) -> int:

@@ -31,3 +31,19 @@ def nfc(text: str) -> str:
 def has_letters(text: str) -> bool:
     """True when the text holds at least one letter (an emoji-only message does not)."""
     return any(unicodedata.category(ch).startswith("L") for ch in text)
+
+
+# Characters that are never part of an answer: C0/C1 controls other than tab and newline
+# (PostgreSQL refuses U+0000 outright), lone surrogates (not encodable), bidi overrides that
+# make a name display backwards, and zero-width characters that make two equal names differ.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069"
+    "\ufeff\ud800-\udfff]"
+)
+
+
+def clean(text: str) -> str:
+    """What we store of what people type: NFC, line breaks as ``\\n``, and none of the
+    invisible or control characters above (tab and newline stay)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return nfc(_INVISIBLE.sub("", text))

@@ -15,8 +15,8 @@ from typing import Any
 from bot.i18n import N_, Translator
 from bot.messages import Inbound, InboundKind
 from forms import readers
-from forms.phone import display_phone
 from forms.readers import Ambiguous, Choice, NeedsConfirmation, Ok, Rejected
+from forms.readers.phone import display_phone
 from forms.schema import Form, Question, QuestionType
 
 MSG_SEND_LOCATION = N_(

@@ -79,7 +79,10 @@ def next_period(period: Period) -> Period:
 MONTHS_IN = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}
 
 
-_KEY = re.compile(r"^(\d{4})(?:-(Q[1-4]|\d{2}))?$")
+_KEY = re.compile(r"^([0-9]{4})(?:-(Q[1-4]|[0-9]{2}))?$")
+# Years a report can be about: OCOP began in 2018; a typo such as 0000 or 9999 is no period
+# (and 9999-Q4 would have no next period to compute).
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 def parse_period(key: str) -> Period | None:
@@ -88,6 +91,8 @@ def parse_period(key: str) -> Period | None:
     if not match:
         return None
     year, part = int(match.group(1)), match.group(2)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return None
     if part is None:
         return period_of(PeriodKind.YEAR, date(year, 1, 1))
     if part.startswith("Q"):

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+from bot.i18n import N_
 from handlers.context import Context
 from handlers.registry import FLOWS
+from handlers.rights import Guard, saying
 from storage.models import Role, User
 from storage.scope import Scope, scope_of
+
+
+def _is_admin(user: User, _data: dict) -> bool:
+    return user.is_admin
+
+
+# Every admin flow declares this: it goes on only while the admin is still an active admin
+# with the scope they started with (a province chosen by a national admin demoted meanwhile
+# is not theirs any more), so nothing is created, sent or exported on a right since lost.
+ADMIN_GUARD = Guard(
+    closed=saying(
+        N_("You no longer have the rights for this; it was closed and nothing was saved.")
+    ),
+    needs=_is_admin,
+)
 
 
 def refuse_non_admin(ctx: Context, action_name: str) -> bool:

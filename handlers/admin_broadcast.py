@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.i18n import Translator
 from bot.messages import Button, Outbound
 from forms.readers import Rejected, read_text
-from handlers.access import scope, start_admin_flow
+from handlers.access import ADMIN_GUARD, scope, start_admin_flow
 from handlers.context import Context
 from handlers.places import go_to_place, province_then_commune
 from handlers.registry import command, flow
@@ -24,6 +24,7 @@ async def broadcast(ctx: Context, _argument: str) -> None:
 
 class BroadcastFlow:
     name = NAME
+    guard = ADMIN_GUARD
 
     async def prompt(self, ctx: Context) -> None:
         assert ctx.state is not None

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.messages import Button
 from forms.periods import PeriodKind, current_period, parse_period, period_of
 from forms.registry import FORMS
-from handlers.access import start_admin_flow
+from handlers.access import ADMIN_GUARD, start_admin_flow
 from handlers.context import Context
 from handlers.places import read_place
 from handlers.registry import command, flow
@@ -24,6 +24,7 @@ async def start_export(ctx: Context, _argument: str) -> None:
 
 class ExportFlow:
     name = NAME
+    guard = ADMIN_GUARD
 
     async def prompt(self, ctx: Context) -> None:
         assert ctx.state is not None

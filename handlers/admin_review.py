@@ -9,7 +9,8 @@ from forms import engine
 from forms.periods import parse_period
 from forms.readers import Rejected, read_text
 from forms.registry import FORMS
-from handlers.access import refuse_non_admin, scope
+from handlers.access import ADMIN_GUARD, refuse_non_admin, scope
+from handlers.arguments import record_id
 from handlers.context import Context
 from handlers.registry import action, command, flow
 from storage.models import ReviewStatus
@@ -78,8 +79,9 @@ async def review(ctx: Context, argument: str) -> None:
     if refuse_non_admin(ctx, "review"):
         return
     verdict, _, raw_id = argument.partition(":")
+    submission_id = record_id(raw_id)
     submission = (
-        await ctx.stores.progress.get(int(raw_id), scope(ctx)) if raw_id.isdigit() else None
+        await ctx.stores.progress.get(submission_id, scope(ctx)) if submission_id else None
     )
     if submission is None or verdict not in ("fix", "ok"):
         ctx.reply(ctx.t("That button is no longer valid."))
@@ -98,6 +100,7 @@ async def review(ctx: Context, argument: str) -> None:
 
 class ReviewComment:
     name = NAME
+    guard = ADMIN_GUARD
 
     async def prompt(self, ctx: Context) -> None:
         ctx.reply(ctx.t("What must be fixed? Type a comment for the officer (or /huy)."))

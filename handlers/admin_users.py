@@ -1,18 +1,20 @@
 """Admins manage people: invite codes (``/moi``), the list of users (``/nguoidung``),
-disabling access (``/khoa``) and granting admin rights (``/capquyen``)."""
+disabling access (``/khoa``), granting admin rights (``/capquyen``) and deleting a person's
+data at their request (``/xoanguoidung``)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.messages import Button
-from forms.phone import display_phone
-from handlers.access import may_manage, refuse_non_admin, scope, start_admin_flow
+from bot.messages import Button, InboundKind
+from forms.readers.phone import display_phone
+from handlers.access import ADMIN_GUARD, may_manage, refuse_non_admin, scope, start_admin_flow
+from handlers.arguments import record_id
 from handlers.context import Context
 from handlers.places import go_to_place, province_then_commune
-from handlers.registry import command, flow
+from handlers.registry import FLOWS, command, flow
 from handlers.roles import ROLE_LABELS, STATUS_LABELS, role_label
-from storage.models import Commune, Role, UserStatus
+from storage.models import Commune, Role, User, UserStatus
 
 INVITE_FLOW = "invite"
 INVITE_DAYS = 30
@@ -25,6 +27,7 @@ async def invite(ctx: Context, _argument: str) -> None:
 
 class InviteFlow:
     name = INVITE_FLOW
+    guard = ADMIN_GUARD
 
     async def prompt(self, ctx: Context) -> None:
         assert ctx.state is not None
@@ -104,7 +107,12 @@ async def users(ctx: Context, argument: str) -> None:
     if not people:
         ctx.reply(ctx.t("Nobody yet."))
         return
-    lines = [ctx.t("Users (up to 50; /khoa ID disables, /capquyen ID makes an admin):")]
+    lines = [
+        ctx.t(
+            "Users (up to 50; /khoa ID disables, /capquyen ID makes an admin, "
+            "/xoanguoidung ID deletes their personal data):"
+        )
+    ]
     for person in people:
         commune = await ctx.stores.places.commune(person.commune_code or 0)
         lines.append(
@@ -122,11 +130,14 @@ async def users(ctx: Context, argument: str) -> None:
     ctx.reply("\n".join(lines))
 
 
-async def _target(ctx: Context, argument: str, action_name: str):  # type: ignore[no-untyped-def]
+async def target_person(ctx: Context, argument: str, action_name: str) -> User | None:
+    """The person an admin names by number, if this admin may manage them (read from
+    storage now: rights withdrawn a minute ago count)."""
     if refuse_non_admin(ctx, action_name):
         return None
     raw = argument.split()[0] if argument.split() else ""
-    person = await ctx.stores.users.get_in_scope(int(raw), scope(ctx)) if raw.isdigit() else None
+    person_id = record_id(raw)
+    person = await ctx.stores.users.get_in_scope(person_id, scope(ctx)) if person_id else None
     if person is None or not may_manage(ctx.user, person) or person.id == ctx.user.id:
         ctx.reply(ctx.t("No such user in your area. /nguoidung lists them with their numbers."))
         return None
@@ -138,7 +149,7 @@ async def _target(ctx: Context, argument: str, action_name: str):  # type: ignor
 
 @command("khoa", "disable")
 async def disable(ctx: Context, argument: str) -> None:
-    person = await _target(ctx, argument, "disable_user")
+    person = await target_person(ctx, argument, "disable_user")
     if person is None:
         return
     person.status = UserStatus.DISABLED
@@ -148,7 +159,7 @@ async def disable(ctx: Context, argument: str) -> None:
 
 @command("capquyen", "grant")
 async def grant(ctx: Context, argument: str) -> None:
-    person = await _target(ctx, argument, "grant_admin")
+    person = await target_person(ctx, argument, "grant_admin")
     if person is None:
         return
     national = "national" in argument.split()[1:] or "quocgia" in argument.split()[1:]
@@ -168,3 +179,65 @@ async def grant(ctx: Context, argument: str) -> None:
             role=role_label(ctx.tr, person.role),
         )
     )
+
+
+ERASE_FLOW = "erase_user"
+
+
+@command("xoanguoidung", "deleteuser")
+async def erase_user(ctx: Context, argument: str) -> None:
+    """A person asked their commune or province office to delete their data."""
+    person = await target_person(ctx, argument, "erase_user")
+    if person is None:
+        return
+    ctx.clear_offer()
+    ctx.begin(ERASE_FLOW, "confirm", {"user": person.id})
+    await ERASE_USER.prompt(ctx)
+
+
+class EraseUserFlow:
+    """Confirm, then erase: the admin's rights and the person's scope are checked again
+    when the admin confirms, not only when they asked."""
+
+    name = ERASE_FLOW
+
+    async def prompt(self, ctx: Context) -> None:
+        t = ctx.t
+        ctx.reply(
+            t(
+                "Delete the personal data of user {id}? Their name, phone number and "
+                "messenger links are deleted at once and cannot be recovered. Reports filed "
+                "for their commune are public records: they are kept, no longer linked to "
+                "the person.",
+                id=ctx.data["user"],
+            ),
+            buttons=[
+                [
+                    Button(label=t("Delete the data"), payload="yes"),
+                    Button(label=t("Keep"), payload="no"),
+                ]
+            ],
+        )
+
+    async def handle(self, ctx: Context) -> None:
+        answer = ctx.inbound.payload if ctx.inbound.kind is InboundKind.BUTTON else None
+        if answer not in ("yes", "no"):
+            ctx.reply(ctx.t("Please press one of the buttons, or type its number."))
+            await self.prompt(ctx)
+            return
+        person_id = int(ctx.data["user"])
+        resumed = ctx.finish()
+        if answer == "yes":
+            person = await target_person(ctx, str(person_id), "erase_user")
+            if person is not None:
+                await ctx.stores.users.erase(person)
+                ctx.stores.audit.record(ctx.user.id, "user_erased", user=person_id)
+                ctx.reply(ctx.t("The personal data of user {id} were deleted.", id=person_id))
+        else:
+            ctx.reply(ctx.t("Nothing was deleted."))
+        if resumed is not None:
+            await FLOWS[resumed.flow].prompt(ctx)
+
+
+ERASE_USER = EraseUserFlow()
+flow(ERASE_USER)

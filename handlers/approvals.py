@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from bot.messages import Button, Outbound
-from forms.phone import display_phone
+from forms.readers.phone import display_phone
 from handlers.access import may_manage, refuse_non_admin
+from handlers.arguments import record_id
 from handlers.context import Context
 from handlers.registry import action, command
 from handlers.roles import STATUS_LABELS, capabilities
@@ -42,7 +43,8 @@ async def list_pending(ctx: Context, _argument: str) -> None:
 async def _decide(ctx: Context, argument: str, *, approve: bool) -> None:
     if refuse_non_admin(ctx, "approve" if approve else "reject"):
         return
-    officer = await ctx.stores.users.get(int(argument)) if argument.isdigit() else None
+    officer_id = record_id(argument)
+    officer = await ctx.stores.users.get(officer_id) if officer_id else None
     if officer is None or not may_manage(ctx.user, officer):
         ctx.reply(ctx.t("That button is no longer valid."))
         return

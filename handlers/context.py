@@ -26,9 +26,11 @@ from handlers.ports import (
 )
 from storage.conversations import ConversationState
 from storage.models import Identity, User
+from storage.scope import rights_of
 
 CHOICES_KEY = "_choices"  # the buttons last offered, so typed numbers and labels map to them
 STACK_KEY = "_stack"  # conversations interrupted by another (e.g. /toi during onboarding)
+RIGHTS_KEY = "_rights"  # the user's rights when the conversation started (handlers/rights.py)
 IDLE_FLOW = "idle"  # no conversation in progress, only buttons outstanding
 
 
@@ -172,7 +174,10 @@ class Context:
         return self.state is not None and self.state.flow != IDLE_FLOW
 
     def begin(self, flow: str, step: str, data: dict | None = None) -> None:
-        """Start a flow; one already in progress is kept underneath and resumed after."""
+        """Start a flow; one already in progress is kept underneath and resumed after.
+
+        The user's rights now are kept with it, so every later step can check that storage
+        still says the same (``handlers/rights.py``)."""
         stack: list = []
         if self.in_conversation:
             assert self.state is not None
@@ -182,6 +187,7 @@ class Context:
                 {"flow": self.state.flow, "step": self.state.step, "data": previous},
             ]
         self.state = ConversationState(flow=flow, step=step, data=dict(data or {}))
+        self.state.data[RIGHTS_KEY] = rights_of(self.user)
         if stack:
             self.state.data[STACK_KEY] = stack
 

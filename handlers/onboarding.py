@@ -7,14 +7,15 @@ after consent, because personal data may only be kept with it (Decree 13/2023/NÄ
 
 from __future__ import annotations
 
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.messages import Button, InboundKind, Outbound
 from bot.text import has_letters, nfc
-from forms.phone import display_phone
 from forms.readers import Rejected, read_phone
+from forms.readers.phone import display_phone
 from handlers.context import Context
 from handlers.places import read_place
 from handlers.registry import flow
+from handlers.rights import Guard, saying
 from handlers.roles import ROLE_LABELS, capabilities, role_label
 from storage.models import Commune, Province, Role, User, UserStatus
 
@@ -28,11 +29,20 @@ MAX_NAME = 100
 
 class Onboarding:
     name = NAME
+    # Someone an admin disables while they register is not made active by finishing.
+    guard = Guard(
+        closed=saying(
+            N_(
+                "Your registration was stopped because an admin changed your access. Please "
+                "contact your province's OCOP office."
+            )
+        )
+    )
 
     async def start(self, ctx: Context, *, invite_code: str | None = None) -> None:
         data: dict = {}
         if invite_code:
-            invite = await ctx.stores.invites.usable(invite_code)
+            invite = await ctx.stores.invites.usable(invite_code, now=ctx.now)
             if invite is None:
                 ctx.reply(
                     ctx.t(
@@ -124,8 +134,10 @@ class Onboarding:
                     "Personal data (Decree 13/2023/NÄ-CP): to run OCOP reporting we keep your name, "
                     "phone number, role, commune and the reports you send. They are used only by "
                     "the agriculture offices that run OCOP, to contact you about your reports and "
-                    "products. You can see and change them at any time with /toi, and ask an admin "
-                    "to delete them."
+                    "products. You can see them with /dulieu, change them with /toi, and withdraw "
+                    "your consent and have them deleted at any time with /xoadulieu. Reports "
+                    "filed for your commune are public records: they are kept after a deletion, "
+                    "no longer linked to you."
                 ),
                 t("Do you agree that we keep these data?"),
             ]
@@ -206,6 +218,12 @@ class Onboarding:
     async def _on_consent(self, ctx: Context) -> None:
         payload = ctx.inbound.payload if ctx.inbound.kind is InboundKind.BUTTON else None
         if payload == "no":
+            # Nothing typed may stay: not in the state (dropped here), not in the user row
+            # (never written before consent), not in the messages already sent to them (the
+            # summary shown above the question names them: masked now).
+            await ctx.stores.users.forget_answers(
+                ctx.user, full_name=ctx.data.get("full_name"), phone=ctx.data.get("phone")
+            )
             ctx.finish()
             ctx.reply(
                 ctx.t(
@@ -230,6 +248,17 @@ class Onboarding:
         user.commune_code = data.get("commune_code")
         user.consent_at = ctx.now
         invite_code = data.get("invite_code")
+        if invite_code and not await ctx.stores.invites.claim(invite_code, now=ctx.now):
+            # Revoked, expired or used by someone else since /start: checked and taken now,
+            # in the transaction that registers them, so it approves nobody it should not.
+            ctx.reply(
+                ctx.t(
+                    "The invite code is no longer valid (revoked, expired or already used), "
+                    "so it cannot approve you."
+                )
+            )
+            ctx.stores.audit.record(user.id, "invite_lapsed", code=invite_code)
+            invite_code = None
         if user.role == Role.OFFICER and not invite_code:
             # On the office's imported list with this (verified) phone: approved at once.
             listed = await ctx.stores.users.claim_imported(
@@ -241,7 +270,6 @@ class Onboarding:
         else:
             user.status = UserStatus.ACTIVE
             if invite_code:
-                await ctx.stores.invites.use(invite_code)
                 ctx.stores.audit.record(user.id, "invite_used", code=invite_code)
         ctx.stores.audit.record(user.id, "registered", role=user.role, status=user.status)
         ctx.finish()

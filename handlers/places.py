@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.messages import Button, InboundKind
+from forms.readers.places import unique
+from handlers.arguments import record_id
 from handlers.context import Context
 from handlers.registry import FLOWS
 from storage.models import Commune, Province, Role
-from storage.places import unique
 
 MAX_BUTTONS = 8
 
@@ -24,10 +25,11 @@ async def read_place(
     inbound = ctx.inbound
     if inbound.kind is InboundKind.BUTTON and inbound.payload:
         tag, _, code = inbound.payload.partition(":")
-        if tag == prefix and code.isdigit():
+        unit = record_id(code)
+        if tag == prefix and unit is not None:
             if prefix == "p":
-                return await ctx.stores.places.province(int(code))
-            return await ctx.stores.places.commune(int(code))
+                return await ctx.stores.places.province(unit)
+            return await ctx.stores.places.commune(unit)
         return None
     if inbound.kind is not InboundKind.TEXT or not inbound.text:
         ctx.reply(ctx.t("Please type the name."))

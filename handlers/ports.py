@@ -20,6 +20,7 @@ from storage.models import (
     Submission,
     User,
 )
+from storage.personal_data import KeptData
 from storage.progress import Expected
 from storage.scope import Scope
 
@@ -34,6 +35,12 @@ class UserStore(Protocol):
     async def claim_imported(
         self, user: User, phone: str | None, *, verified: bool, now: datetime | None = None
     ) -> bool: ...
+    async def get_in_scope(self, user_id: int, scope: Scope) -> User | None: ...
+    async def kept_data(self, user: User) -> KeptData: ...
+    async def erase(self, user: User, *, drop_row: bool = True) -> None: ...
+    async def forget_answers(
+        self, user: User, *, full_name: str | None, phone: str | None
+    ) -> None: ...
 
 
 class PlaceStore(Protocol):
@@ -44,8 +51,8 @@ class PlaceStore(Protocol):
 
 
 class InviteStore(Protocol):
-    async def usable(self, code: str) -> Invite | None: ...
-    async def use(self, code: str) -> None: ...
+    async def usable(self, code: str, *, now: datetime | None = None) -> Invite | None: ...
+    async def claim(self, code: str, *, now: datetime | None = None) -> bool: ...
     async def create(
         self,
         *,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from bot.i18n import N_
 from bot.messages import Button
-from forms.phone import display_phone
+from forms.readers.phone import display_phone
 from handlers.context import Context
 from handlers.onboarding import announce_pending_officer, read_name, read_phone_answer
 from handlers.places import read_place
 from handlers.registry import action, command, flow
+from handlers.rights import Guard, saying
 from handlers.roles import STATUS_LABELS, role_label
 from storage.models import Commune, Province, Role, UserStatus
 
@@ -33,6 +35,7 @@ async def show_profile(ctx: Context, _argument: str) -> None:
         status=t(STATUS_LABELS[UserStatus(user.status)]),
         language="Tiếng Việt" if user.language == "vi" else "English",
     )
+    text += "\n\n" + t("Everything we keep about you, and how to delete it: /dulieu")
     buttons = [
         [
             Button(label=t("Change name"), payload="@profile:name"),
@@ -65,6 +68,16 @@ async def edit_profile(ctx: Context, field: str) -> None:
 
 class ProfileEdit:
     name = NAME
+    # Who may change commune was decided when the edit started; a role given or taken
+    # meanwhile (an officer made a province admin must not pick their own province) ends it.
+    guard = Guard(
+        closed=saying(
+            N_(
+                "Your role or access changed meanwhile, so nothing was changed. Type /toi "
+                "to see your profile."
+            )
+        )
+    )
 
     async def prompt(self, ctx: Context) -> None:
         assert ctx.state is not None

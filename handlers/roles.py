@@ -18,6 +18,7 @@ STATUS_LABELS = {
     UserStatus.ACTIVE: N_("active"),
     UserStatus.REJECTED: N_("not approved"),
     UserStatus.DISABLED: N_("disabled"),
+    UserStatus.ERASED: N_("data deleted"),
 }
 
 
@@ -69,8 +70,8 @@ def capabilities(tr: Translator, user: User) -> str:
         )
     lines.append(
         t(
-            "Commands: /toi your profile, /ngonngu language, /huy cancel what is in "
-            "progress, /help this help."
+            "Commands: /toi your profile, /dulieu your personal data (see or delete it), "
+            "/ngonngu language, /huy cancel what is in progress, /help this help."
         )
     )
     return "\n".join(lines)

@@ -3,6 +3,8 @@
 Order of precedence: bad input is answered first (nothing changes); then commands; then a
 typed number or label becomes the button it names; then global ``@`` actions; then the open
 conversation's current step. A user with nothing open who is not registered is onboarded.
+Before all of it, and again after, the open conversation is checked against the user's
+rights as storage says now (``handlers/rights.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from handlers import (  # noqa: F401  (each module registers its commands)
     calendar_admin,
     general,
     onboarding,
+    personal_data,
     products,
     profile,
 )
@@ -26,11 +29,42 @@ from handlers.context import Context
 from handlers.forms import flow as forms_flow  # noqa: F401  (registers the form commands)
 from handlers.general import CONFIRM_CANCEL_KEY, resume
 from handlers.registry import ACTIONS, COMMANDS, FLOWS
+from handlers.rights import close_lapsed
 
 MAX_TEXT = 4000
 
 
 async def dispatch(ctx: Context) -> None:
+    """Rights first (``handlers/rights.py``): a conversation the user may no longer go on
+    with is closed before this message reaches it, an answer to it is dropped (a command or
+    a global button still runs); and again after, for one this message resumed from
+    underneath (a draft after /toi moved the user to another commune)."""
+    if close_lapsed(ctx) and not _fresh_intent(ctx):
+        await _prompt_open(ctx)
+        return
+    await _route(ctx)
+    if close_lapsed(ctx):
+        await _prompt_open(ctx)
+
+
+def _fresh_intent(ctx: Context) -> bool:
+    """A message that means something without the conversation it arrived in."""
+    inbound = ctx.inbound
+    if inbound.kind is InboundKind.SESSION:
+        return True
+    if inbound.kind is InboundKind.TEXT:
+        return inbound.command is not None
+    return inbound.kind is InboundKind.BUTTON and (inbound.payload or "").startswith("@")
+
+
+async def _prompt_open(ctx: Context) -> None:
+    """After a conversation was closed, the one it interrupted (if any) asks again."""
+    if ctx.in_conversation:
+        assert ctx.state is not None
+        await FLOWS[ctx.state.flow].prompt(ctx)
+
+
+async def _route(ctx: Context) -> None:
     inbound = ctx.inbound
     if inbound.kind is InboundKind.SESSION:
         await resume(ctx)

@@ -11,7 +11,9 @@ APScheduler with cron triggers in the configured zone:
   that failed, or an officer approved at 14:00, is still served that day (the dedupe keys
   make the re-runs cheap no-ops otherwise);
 - at the start of quiet hours, unsent reminders are withdrawn (see
-  :meth:`scheduler.job.ReminderJob.withdraw`).
+  :meth:`scheduler.job.ReminderJob.withdraw`);
+- every night, the retention purge (storage/retention.py): delivered messages older than
+  the retention period, placeholders of erased people.
 
 A leader that loses its lock (its database connection dropped) stops its triggers and goes
 back to trying. No reminder lives only in memory: everything a trigger decides is an outbox
@@ -38,10 +40,12 @@ from scheduler.job import ReminderJob, RunResult, SendWindow
 from scheduler.leader import LeaderLock, leader_lock_for
 from scheduler.titles import form_title
 from storage.models import utcnow
+from storage.retention import DEFAULT_DAYS, purge_now
 
 log = logging.getLogger(__name__)
 
 STOP_GRACE = 10.0  # seconds a reminder run in progress may take to finish on stop
+PURGE_AT = (2, 30)  # local time of the nightly retention purge: a quiet hour
 
 
 class SchedulerRunner:
@@ -54,8 +58,10 @@ class SchedulerRunner:
         zone: ZoneInfo,
         retry: float = 30.0,
         clock: Callable[[], datetime] = utcnow,
+        retention_days: int = DEFAULT_DAYS,
     ) -> None:
         self.session_factory = session_factory
+        self.retention_days = retention_days
         self.lock = lock
         self.job = job
         self.zone = zone
@@ -80,6 +86,7 @@ class SchedulerRunner:
         retry: float,
         on_written: Callable[[], None],
         clock: Callable[[], datetime] = utcnow,
+        retention_days: int = DEFAULT_DAYS,
     ) -> SchedulerRunner:
         """Wire a runner (the composition root passes the settings). Checks the calendar
         file against the forms now, so a broken file stops start-up
@@ -96,7 +103,13 @@ class SchedulerRunner:
             on_written=on_written,
         )
         return cls(
-            session_factory, leader_lock_for(engine), job, zone=zone, retry=retry, clock=clock
+            session_factory,
+            leader_lock_for(engine),
+            job,
+            zone=zone,
+            retry=retry,
+            clock=clock,
+            retention_days=retention_days,
         )
 
     @property
@@ -159,6 +172,14 @@ class SchedulerRunner:
             max_instances=1,
             misfire_grace_time=1800,
         )
+        scheduler.add_job(
+            self.purge,
+            CronTrigger(hour=PURGE_AT[0], minute=PURGE_AT[1], timezone=self.zone),
+            id="retention",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=6 * 3600,
+        )
         scheduler.start()
         self._scheduler = scheduler
         self.leading.set()
@@ -195,6 +216,13 @@ class SchedulerRunner:
                 await self.job.withdraw()
             except Exception:
                 log.exception("withdrawing unsent reminders failed")
+
+    async def purge(self) -> None:
+        """The nightly retention purge; a failure waits for the next night (or a restart)."""
+        try:
+            await purge_now(self.session_factory, days=self.retention_days, now=self.clock())
+        except Exception:
+            log.exception("the retention purge failed; it runs again tomorrow")
 
     async def refresh_calendar(self) -> None:
         """Keep this process's calendar (``deadline_of``) in step with admins' changes."""

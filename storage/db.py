@@ -7,6 +7,8 @@ two concurrent messages queue up instead of failing with "database is locked" ha
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -17,16 +19,35 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
+def _no_debug(record: logging.LogRecord) -> bool:
+    return record.levelno > logging.DEBUG
+
+
+# aiosqlite logs every statement with its parameters (names, phone numbers) at DEBUG: never
+# wanted, even with OCOP_LOG_LEVEL=DEBUG. A filter, not a level: a level on this logger would
+# also let its INFO lines through when the bot logs only warnings.
+logging.getLogger("aiosqlite").addFilter(_no_debug)
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if is_sqlite(url):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, echo=echo, hide_parameters=True, connect_args={"timeout": 30}
+        )
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=False, pool_size=10, max_overflow=10)
+    return create_async_engine(
+        url,
+        echo=echo,
+        hide_parameters=True,  # an error or a log line never quotes what people typed
+        pool_pre_ping=False,
+        pool_size=10,
+        max_overflow=10,
+    )
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Invite, utcnow
@@ -44,15 +44,34 @@ class Invites:
         await self.session.flush()
         return invite
 
-    async def usable(self, code: str) -> Invite | None:
+    async def usable(self, code: str, *, now: datetime | None = None) -> Invite | None:
+        """The invite if it can still be used at ``now``: read when someone starts with it,
+        to skip the questions it answers. Only :meth:`claim` makes it theirs."""
         invite = await self.session.get(Invite, code.strip().upper())
         if invite is None or invite.revoked or invite.uses >= invite.max_uses:
             return None
-        if invite.expires_at is not None and invite.expires_at < utcnow():
+        if invite.expires_at is not None and invite.expires_at <= (now or utcnow()):
             return None
         return invite
 
-    async def use(self, code: str) -> None:
-        await self.session.execute(
-            update(Invite).where(Invite.code == code).values(uses=Invite.uses + 1)
+    async def claim(self, code: str, *, now: datetime | None = None) -> bool:
+        """Take one use of the code if it is still valid at this moment; False if it was
+        revoked, expired or used up since it was read.
+
+        One conditional UPDATE, so the check and the use cannot be split: of two people
+        claiming the last use at once, the second waits for the first's row lock
+        (PostgreSQL) or write lock (SQLite), then finds nothing left to take. It runs in
+        the transaction that approves the person, so both happen or neither does.
+        """
+        moment = now or utcnow()
+        result = await self.session.execute(
+            update(Invite)
+            .where(
+                Invite.code == code.strip().upper(),
+                Invite.revoked.is_(False),
+                Invite.uses < Invite.max_uses,
+                or_(Invite.expires_at.is_(None), Invite.expires_at > moment),
+            )
+            .values(uses=Invite.uses + 1)
         )
+        return bool(getattr(result, "rowcount", 0) == 1)

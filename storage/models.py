@@ -79,6 +79,9 @@ class UserStatus(StrEnum):
     ACTIVE = "active"
     REJECTED = "rejected"
     DISABLED = "disabled"
+    # Personal data deleted on request (Decree 13/2023): an anonymous placeholder kept only
+    # while reports still point at it, with no identity, so nobody can write as it.
+    ERASED = "erased"
 
 
 class Province(Base):
@@ -126,7 +129,7 @@ class User(Base):
 
     @property
     def is_registered(self) -> bool:
-        return self.status != UserStatus.NEW
+        return self.status not in (UserStatus.NEW, UserStatus.ERASED)
 
 
 class Identity(Base):
@@ -168,6 +171,53 @@ class SeenMessage(Base):
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class BackgroundJob(Base):
+    """Work a message asked for that runs after its commit (an export). A row, not only a
+    task in memory, so that a restart picks it up again instead of forgetting it."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status", "status", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    params: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(100))
+    language: Mapped[str] = mapped_column(String(5))
+    status: Mapped[str] = mapped_column(String(10), default=JobStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_by: Mapped[str | None] = mapped_column(String(64))  # the process (its heartbeat)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SetAsideMessage(Base):
+    """A message whose handling failed again and again although the database answered:
+    kept here (not retried for ever, not dropped) for an admin to look at."""
+
+    __tablename__ = "set_aside_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    message_id: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -196,6 +246,18 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Which sender holds the lease (see storage/leases.py): a dead holder's rows are freed
+    # within seconds instead of waiting out the lease.
+    leased_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class SenderHeartbeat(Base):
+    """A live outbox sender says so every few seconds; one that stops is taken for dead."""
+
+    __tablename__ = "sender_heartbeats"
+
+    holder: Mapped[str] = mapped_column(String(64), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Invite(Base):

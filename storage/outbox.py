@@ -19,6 +19,7 @@ from storage.models import OutboxMessage, OutboxStatus, utcnow
 from storage.upsert import insert_ignore
 
 LEASE = timedelta(seconds=60)
+PER_CHAT = 5  # rows of one chat per round: at ~1 message/s per chat, a round's worth
 _INSERT = insert(OutboxMessage.__table__)
 
 
@@ -102,12 +103,28 @@ class Outbox:
         limit: int,
         now: datetime | None = None,
         address: str | None = None,
+        holder: str | None = None,
+        per_chat: int = PER_CHAT,
     ) -> list[OutboxMessage]:
-        """Take up to ``limit`` due rows and lease them to this sender."""
+        """Take up to ``limit`` due rows and lease them to ``holder``.
+
+        Chats take turns: at most ``per_chat`` rows of one chat, and the first row of every
+        chat before the second of any (round robin), so a quiet user's reply is never queued
+        behind the hundreds of rows a noisy one caused. The turns are chosen without locks
+        (a window function), then those rows are locked, skipping any another sender holds.
+        """
         now = now or utcnow()
         earlier = aliased(OutboxMessage)
-        statement = (
-            select(OutboxMessage)
+        due = (
+            select(
+                OutboxMessage.id,
+                func.row_number()
+                .over(
+                    partition_by=(OutboxMessage.channel, OutboxMessage.address),
+                    order_by=OutboxMessage.id,
+                )
+                .label("turn"),
+            )
             .where(
                 OutboxMessage.status == OutboxStatus.PENDING,
                 OutboxMessage.channel.in_(channels),
@@ -123,32 +140,52 @@ class Outbox:
                     earlier.next_attempt_at > now,
                 ),
             )
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
         )
         if address is not None:
-            statement = statement.where(OutboxMessage.address == address)
-        rows = list((await self.session.scalars(statement)).all())
+            due = due.where(OutboxMessage.address == address)
+        turns = due.subquery()
+        chosen = (
+            select(turns.c.id)
+            .where(turns.c.turn <= per_chat)
+            .order_by(turns.c.turn, turns.c.id)
+            .limit(limit)
+        )
+        ids = list((await self.session.scalars(chosen)).all())
+        if not ids:
+            return []
+        locked = (
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(ids),
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .order_by(OutboxMessage.id)
+            .with_for_update(skip_locked=True)
+        )
+        rows = list((await self.session.scalars(locked)).all())
         for row in rows:
             row.next_attempt_at = now + LEASE
             row.attempts += 1
+            row.leased_by = holder
         await self.session.flush()
         return rows
 
     async def mark_sent(self, row_id: int) -> None:
-        await self._set(row_id, status=OutboxStatus.SENT, sent_at=utcnow(), error=None)
+        await self._set(
+            row_id, status=OutboxStatus.SENT, sent_at=utcnow(), error=None, leased_by=None
+        )
 
     async def retry_at(self, row_id: int, when: datetime, error: str) -> None:
-        await self._set(row_id, next_attempt_at=when, error=error[:500])
+        await self._set(row_id, next_attempt_at=when, error=error[:500], leased_by=None)
 
     async def release(self, row_id: int, *, attempts: int, when: datetime) -> None:
         """Give a claimed but unsent row back, due with its chat's earlier failed row (which
         has the lower id, so it is claimed first and the chat's order holds)."""
-        await self._set(row_id, attempts=attempts, next_attempt_at=when)
+        await self._set(row_id, attempts=attempts, next_attempt_at=when, leased_by=None)
 
     async def mark_failed(self, row_id: int, error: str) -> None:
-        await self._set(row_id, status=OutboxStatus.FAILED, error=error[:500])
+        await self._set(row_id, status=OutboxStatus.FAILED, error=error[:500], leased_by=None)
 
     async def mark_blocked(self, channel: str, address: str, error: str) -> None:
         """The user blocked the bot: nothing pending for them will ever be delivered."""

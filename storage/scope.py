@@ -66,3 +66,23 @@ def scope_of(user: User) -> Scope:
     if user.role == Role.PRODUCER:
         return Scope(Reach.OWN, user_id=user.id)
     return Scope(Reach.NOTHING)
+
+
+def rights_of(user: User) -> list[object]:
+    """The user's rights as they stand: role, status and the scope these give.
+
+    A conversation keeps this when it starts and compares it with storage at every later
+    step, so a change of commune, a disabling or a demotion made meanwhile (by the user in
+    /toi, or by an admin) is seen at the very next message. A plain list, because it is kept
+    in the conversation's JSON state; a producer's scope is their own filings wherever they
+    live, so their moving commune changes nothing here.
+    """
+    scope = scope_of(user)
+    return [
+        str(user.role) if user.role else None,
+        str(user.status),
+        scope.reach.value,
+        scope.province_code,
+        scope.commune_code,
+        scope.user_id,
+    ]

@@ -11,20 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from vietnam_provinces import Province as VpProvince
 from vietnam_provinces import Ward as VpWard
 
-from bot.text import fold
+from forms.readers.places import search_key
 from storage.models import Commune, Province
-
-# Words of the unit's type that people add or leave out when typing a name.
-TYPE_PREFIXES = ("thanh pho ", "tinh ", "phuong ", "xa ", "dac khu ")
-
-
-def search_key(name: str) -> str:
-    """The folded name without its type word: "Thành phố Hà Nội" → "ha noi"."""
-    key = fold(name)
-    for prefix in TYPE_PREFIXES:
-        if key.startswith(prefix):
-            return key[len(prefix) :]
-    return key
 
 
 async def load_units(session: AsyncSession) -> int:

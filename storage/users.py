@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import personal_data
 from storage.imports.claim import claim_imported_officer
 from storage.models import Identity, Role, User, UserStatus, utcnow
 from storage.scope import Scope
@@ -81,7 +82,7 @@ class Users:
     ) -> Sequence[User]:
         """Registered people an admin may see (never those outside their scope)."""
         statement = select(User).where(
-            User.status != UserStatus.NEW,
+            User.status.not_in([UserStatus.NEW, UserStatus.ERASED]),
             scope.filter(province=User.province_code, commune=User.commune_code, owner=User.id),
         )
         if status is not None:
@@ -91,6 +92,7 @@ class Users:
     async def get_in_scope(self, user_id: int, scope: Scope) -> User | None:
         statement = select(User).where(
             User.id == user_id,
+            User.status != UserStatus.ERASED,
             scope.filter(province=User.province_code, commune=User.commune_code, owner=User.id),
         )
         return (await self.session.scalars(statement)).first()
@@ -109,6 +111,23 @@ class Users:
         """An officer pre-registered by ``ocop-bot import officers`` who registers with that
         phone, verified and in the same commune, is approved (see storage/imports/claim.py)."""
         return await claim_imported_officer(self.session, user, phone, verified=verified, now=now)
+
+    # -- personal data (Decree 13/2023/NĐ-CP; see storage/personal_data.py) ------------------
+
+    async def kept_data(self, user: User) -> personal_data.KeptData:
+        return await personal_data.kept_data(self.session, user)
+
+    async def erase(self, user: User, *, drop_row: bool = True) -> None:
+        """Erase ``user``'s personal data now. ``drop_row``: also delete the anonymous row
+        when no report points at it (not for the person writing: their reply is still to
+        be queued under it; the daily purge removes it)."""
+        await personal_data.erase(self.session, user.id)
+        if drop_row and await personal_data.drop_placeholders(self.session, user.id):
+            self.session.expunge(user)
+
+    async def forget_answers(self, user: User, *, full_name: str | None, phone: str | None) -> None:
+        """Consent declined: the typed name and phone leave the messages sent to them."""
+        await personal_data.forget_answers(self.session, user.id, full_name=full_name, phone=phone)
 
     async def delivery_identity(self, user_id: int) -> Identity | None:
         """Where to send what the user did not ask for (approvals, reminders): the messenger

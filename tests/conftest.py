@@ -154,7 +154,14 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
     """Settings for a test, ignoring any .env file or OCOP_ variables of the developer."""
-    values: dict[str, object] = {"database_url": database_url, "log_level": "WARNING"}
+    # Transcripts and load tests replay a person's answers faster than anyone types: the
+    # inbound flood guard is tested on its own (tests/bot/test_flood.py).
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "log_level": "WARNING",
+        "inbound_per_minute": 100_000,
+        "inbound_burst": 100_000,
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 

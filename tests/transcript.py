@@ -21,6 +21,8 @@ A transcript is a text file that someone who knows OCOP but not Python can read:
     -- producer hoa: Cao Lộc, Lạng Sơn -- a registered producer; "with a product" adds one
     -- province admin thu: Lạng Sơn --    a province admin ("Admin thu"); "national admin"
                                           takes no place
+    -- invite CODE for officer: Cao Lộc, Lạng Sơn, until 25/05/2024 --   a single-use invite
+    -- invite CODE is revoked --          an admin revoked it (there is no command for it yet)
 
 Every message the bot sends must be matched by a ``<`` line, in order: nothing is left
 unchecked. Texts match ignoring spacing; ``...`` inside a ``<`` line stands for anything.
@@ -41,7 +43,7 @@ from bot.app import App
 from bot.channels.base import Capabilities
 from bot.messages import Contact, FileRef, Inbound, InboundKind, Location, Outbound
 from bot.settings import Settings
-from storage.models import Product, ProductStatus, Role, UserStatus
+from storage.models import Invite, Product, ProductStatus, Role, UserStatus
 from storage.places import Places
 from storage.users import Users
 
@@ -251,6 +253,9 @@ async def _given(run: Replay, statement: str, where: str) -> None:
         run.today = datetime(y, m, d, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
         run.app.pipeline.clock = lambda: run.today  # type: ignore[assignment,return-value]
         return
+    if statement.startswith("invite "):
+        await _given_invite(run, statement[len("invite ") :], where)
+        return
     person = re.fullmatch(
         r"(officer|producer|province admin|national admin) (\w+)(?:: (.+?))?( with a product)?",
         statement,
@@ -291,3 +296,37 @@ async def _given(run: Replay, statement: str, where: str) -> None:
                     stars=4,
                 )
             )
+
+
+async def _given_invite(run: Replay, statement: str, where: str) -> None:
+    """``CODE for officer|producer: commune, province, until DD/MM/YYYY`` or ``CODE is revoked``."""
+    assert run.app is not None
+    revoked = re.fullmatch(r"(\w+) is revoked", statement)
+    made = re.fullmatch(
+        r"(\w+) for (officer|producer): (.+?), (.+?), until (\d{1,2})/(\d{1,2})/(\d{4})", statement
+    )
+    async with run.app.session_factory() as session, session.begin():
+        if revoked:
+            invite = await session.get(Invite, revoked.group(1))
+            assert invite is not None, f"{where}\n  no such invite"
+            invite.revoked = True
+            return
+        if not made:
+            raise AssertionError(f"{where}\n  cannot read this scene")
+        code, role, commune_name, province_name, d, m, y = made.groups()
+        places = Places(session)
+        province = (await places.search_provinces(province_name))[0]
+        commune = (await places.search_communes(province.code, commune_name))[0]
+        end_of_day = datetime(int(y), int(m), int(d), 23, 59, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+        session.add(
+            Invite(
+                code=code,
+                role=Role.OFFICER if role == "officer" else Role.PRODUCER,
+                province_code=province.code,
+                commune_code=commune.code,
+                expires_at=end_of_day,
+                max_uses=1,
+                uses=0,
+                revoked=False,
+            )
+        )

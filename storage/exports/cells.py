@@ -2,12 +2,15 @@
 
 Excel, LibreOffice and Google Sheets run a cell that starts with ``=``, ``+``, ``-`` or ``@``
 as a formula (``=HYPERLINK(...)`` can leak data or open a link), and a leading tab or line
-break hides such a start. Every text cell of every export goes through :func:`inert`, in the
-writers, so no code path can forget it; numbers are written as numbers and are never touched.
+break hides such a start. Their full-width forms ``＝＋－＠`` count too: an East Asian input
+method types them, and a spreadsheet may take them for the ASCII signs. Every text cell of
+every export goes through :func:`inert`, in the writers, so no code path can forget it;
+numbers are written as numbers and are never touched.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,7 +19,9 @@ from enum import StrEnum
 # A cell value: text, a number, a date or time (local, naive), or None for an empty cell.
 Value = str | int | float | Decimal | date | datetime | None
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# The signs that start a formula, ASCII and full-width (U+FF1D, U+FF0B, U+FF0D, U+FF20).
+FORMULA_SIGNS = "=+-@\uff1d\uff0b\uff0d\uff20"
+FORMULA_STARTS = (*FORMULA_SIGNS, "\t", "\r", "\n")  # and the blanks that hide one
 FORMULA_FIRST = frozenset(FORMULA_STARTS)  # the same, for a one-character lookup
 XLSX_MAX_TEXT = 32_767  # characters in one cell; the writer refuses a longer string
 
@@ -46,6 +51,17 @@ def xlsx_text(text: str) -> str:
     if text and text[0] in FORMULA_FIRST:
         text = "'" + text
     return text if len(text) <= XLSX_MAX_TEXT else text[:XLSX_MAX_TEXT]
+
+
+def finite_number(value: int | float | Decimal) -> int | float | None:
+    """A spreadsheet number, or None when the value is not a finite number."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return None
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, float) and not math.isfinite(value):  # NaN or infinity: not a cell
+        return None
+    return value
 
 
 class Kind(StrEnum):

@@ -40,15 +40,9 @@ from storage.exports.columns import (
     review_label,
     timeliness,
 )
-from storage.exports.sinks import (
-    CsvSink,
-    MoreRowsThanPlanned,
-    Output,
-    Sink,
-    Table,
-    TablePlan,
-    XlsxSink,
-)
+from storage.exports.csv_sink import CsvSink
+from storage.exports.sinks import MoreRowsThanPlanned, Output, Sink, Table, TablePlan
+from storage.exports.xlsx_sink import XlsxSink
 from storage.models import Commune, Province, Submission
 from storage.scope import Scope
 

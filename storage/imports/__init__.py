@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
@@ -48,7 +49,9 @@ async def import_file(
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
     today = today or datetime.now(zone).date()
     fields = OFFICER_FIELDS if kind == "officers" else PRODUCT_FIELDS
-    rows = read_rows(Path(path), fields, one_of=PLACE_NEEDED)
+    # Reading a workbook is slow, synchronous work: off the event loop, so a bot serving
+    # chats in the same process keeps answering.
+    rows = await asyncio.to_thread(read_rows, Path(path), fields, one_of=PLACE_NEEDED)
     report = ImportReport(kind, dry_run=dry_run)
     async with session_factory() as session:
         try:

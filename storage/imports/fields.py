@@ -16,17 +16,17 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.text import fold, has_letters, nfc
+from bot.text import clean, fold, has_letters
 from forms.readers import Ok, read_date, read_phone
+from forms.readers.places import rank_matches, search_key
 from storage.imports.tables import Cell
 from storage.models import Commune, Province
-from storage.places import rank_matches
-from storage.units import search_key
 
 T = TypeVar("T")
 
 MAX_PERSON_NAME = 100  # as in onboarding
 MAX_NAME = 200  # the products columns
+MAX_CELL = 2_000  # no field of ours is longer; a 128 KB cell is a mistake, reported as one
 
 
 class Problem(Exception):
@@ -49,7 +49,10 @@ def text(cell: Cell) -> str | None:
         return None
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    value = " ".join(nfc(str(cell)).split())
+    raw = str(cell)
+    if len(raw) > MAX_CELL:
+        raise Problem(f"a cell is longer than {MAX_CELL:,} characters")
+    value = " ".join(clean(raw).split())
     return value or None
 
 
@@ -134,8 +137,8 @@ def code(cell: Cell, what: str) -> int | None:
     value = text(cell)
     if value is None:
         return None
-    if not value.isdigit():
-        raise Problem(f"{what} '{value}' is not a number")
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
+        raise Problem(f"{what} '{value[:20]}' is not an official code")
     return int(value)
 
 

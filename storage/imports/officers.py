@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forms.phone import display_phone
+from forms.readers.phone import display_phone
 from storage.imports import fields
 from storage.imports.fields import PlaceFinder, Problem, collect
 from storage.imports.result import ImportReport, RowProblem

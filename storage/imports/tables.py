@@ -20,6 +20,9 @@ from bot.text import fold
 
 Cell = str | int | float | Any  # openpyxl also gives datetime, date, bool
 FORMATS = (".xlsx", ".xlsm", ".csv", ".txt")
+# A province's officers or products are thousands of rows; far more is a wrong file, and it
+# would only fill memory before being refused.
+MAX_ROWS = 50_000
 HEADER_SEARCH_ROWS = 10  # non-blank rows searched for the header
 
 
@@ -67,7 +70,14 @@ def read_rows(
     if suffix not in FORMATS:
         raise ImportFileError(f"{path.name} is neither .xlsx nor .csv.")
     grid = _xlsx_grid(path) if suffix in (".xlsx", ".xlsm") else _csv_grid(path)
-    return list(_rows(grid, fields, one_of, path.name))
+    rows: list[Row] = []
+    for row in _rows(grid, fields, one_of, path.name):
+        if len(rows) >= MAX_ROWS:
+            raise ImportFileError(
+                f"{path.name} has more than {MAX_ROWS:,} rows: split it into several files."
+            )
+        rows.append(row)
+    return rows
 
 
 def _rows(

@@ -19,6 +19,7 @@ ADMIN_COMMANDS = [
     "/nguoidung",
     "/khoa 1",
     "/capquyen 1",
+    "/xoanguoidung 1",
 ]
 ADMIN_BUTTONS = [
     "@approve:1",

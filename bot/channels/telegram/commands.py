@@ -22,6 +22,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("start", N_("Register, or continue where you stopped")),
     ("help", N_("What you can do here")),
     ("toi", N_("Your profile: see and change it")),
+    ("dulieu", N_("Your personal data: what we keep, how to delete it")),
     ("ngonngu", N_("Change language")),
     ("huy", N_("Cancel what is in progress")),
 )

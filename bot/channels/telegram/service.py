@@ -41,6 +41,7 @@ from bot.channels.telegram.webhook import (
     register_webhook,
     webhook_path,
 )
+from bot.errors import redact
 from bot.http import HttpServer
 from bot.settings import Settings
 
@@ -71,15 +72,21 @@ async def check_bot(bot: Bot, settings: Settings) -> User:
             "Telegram refused the token in OCOP_TELEGRAM_TOKEN; check it with BotFather (/token)."
         ) from exc
     except TelegramNetworkError as exc:
+        # aiohttp quotes the request URL, and the token is part of it: always redacted.
         raise StartupError(
             f"Cannot reach the Telegram Bot API at OCOP_TELEGRAM_API_BASE "
-            f"({settings.telegram_api_base}): {exc.message}"
+            f"({settings.telegram_api_base}): {_first_line(exc.message)}"
         ) from exc
     except (TelegramAPIError, ClientDecodeError) as exc:
         raise StartupError(
             f"The Bot API at OCOP_TELEGRAM_API_BASE ({settings.telegram_api_base}) "
-            f"answered unexpectedly: {exc}"
+            f"answered unexpectedly: {_first_line(str(exc))}"
         ) from exc
+
+
+def _first_line(text: str) -> str:
+    """An error's first line without the token (a URL quoted by aiohttp carries it)."""
+    return redact(text.splitlines()[0] if text else "")[:300]
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -172,7 +179,7 @@ class TelegramService:
                     except TelegramAPIError as exc:
                         raise StartupError(
                             f"Telegram refused the webhook OCOP_WEBHOOK_URL "
-                            f"({self.settings.webhook_url}): {exc.message}"
+                            f"({self.settings.webhook_url}): {_first_line(exc.message)}"
                         ) from exc
                 await stop.wait()
             else:

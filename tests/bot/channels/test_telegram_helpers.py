@@ -1,7 +1,7 @@
 """Shared pieces of the Telegram tests (this module holds no tests itself).
 
 Everything runs the real aiogram client over HTTP against the fake Bot API server of
-``tests/fakes/telegram_api.py`` on 127.0.0.1, and the real app (pipeline, handlers,
+``tests/fakes/telegram_api/`` on 127.0.0.1, and the real app (pipeline, handlers,
 outbox, sender) on the ``database_url`` fixture, so SQLite and PostgreSQL both run.
 """
 

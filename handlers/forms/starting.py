@@ -1,0 +1,193 @@
+"""Starting a form: who may fill it, which period it is for, and whether the shared report
+was already sent (then its answers are reopened for revision instead of starting empty).
+
+A form starts from its commands (/baocao, /dangky, ..., made at start-up by ``install``),
+from a reminder's button (``@form``) or from an admin's "please fix" note (``@fix``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from forms import engine
+from forms.periods import parse_period
+from forms.registry import FORMS, install_forms
+from forms.schema import Form
+from handlers.arguments import record_id
+from handlers.context import Context
+from handlers.forms.draft import NAME, scope_key, today
+from handlers.forms.prompts import prompt
+from handlers.forms.questions import advance
+from handlers.registry import COMMANDS, action
+from scheduler.filing import filing_period
+from storage.models import Role, Submission, User, UserStatus
+from storage.scope import scope_of
+
+
+def fits_audience(user: User, form: Form) -> bool:
+    """Whether the user, as storage says now, is of the form's audience and approved: asked
+    when a form starts and again before each step of it (``FormFlow.guard``)."""
+    role = Role.OFFICER if form.audience == "officer" else Role.PRODUCER
+    return user.status == UserStatus.ACTIVE and user.role == role
+
+
+async def may_fill(ctx: Context, form: Form) -> bool:
+    """Only the form's audience, approved, fills it; say why not otherwise."""
+    user, t = ctx.user, ctx.t
+    if not user.is_registered:
+        ctx.reply(t("Please register first: type /start."))
+        return False
+    if user.status == UserStatus.DISABLED:
+        ctx.reply(
+            t(
+                "Your account has been disabled, so you cannot send reports. Please "
+                "contact your province's OCOP office."
+            )
+        )
+        return False
+    if form.audience == "officer":
+        if user.role != Role.OFFICER:
+            ctx.reply(t("Only commune officers send this report."))
+            return False
+        if user.status != UserStatus.ACTIVE:
+            ctx.reply(
+                t(
+                    "Your registration as a commune officer is waiting for an admin's "
+                    "approval. You will get a message when it is approved."
+                )
+            )
+            return False
+    if form.audience == "producer":
+        if user.role != Role.PRODUCER or user.status != UserStatus.ACTIVE:
+            ctx.reply(t("Only registered producers send this form."))
+            return False
+        if form.requires_product and not await ctx.stores.products.of_user(user.id):
+            ctx.reply(
+                t(
+                    "This report is for producers with a registered product. Register "
+                    "your product idea first with /dangky."
+                )
+            )
+            return False
+    return True
+
+
+async def start_form(ctx: Context, form: Form) -> None:
+    """Asking for a form already open resumes it rather than losing its answers."""
+    if not await may_fill(ctx, form):
+        return
+    if (
+        ctx.in_conversation
+        and ctx.state is not None
+        and ctx.state.flow == NAME
+        and ctx.data.get("form") == form.id
+    ):
+        ctx.reply(ctx.t("You have this form in progress; let us continue."))
+        await prompt(ctx)
+        return
+    period = await filing_period(
+        ctx.stores.submissions,
+        form.id,
+        form.period,
+        today(ctx),
+        province_code=ctx.user.province_code,
+        scope_key=scope_key(form, ctx),
+    )
+    data: dict[str, Any] = {
+        "form": form.id,
+        "period": period.key,
+        "answers": {},
+        "history": [],
+        "base": 0,
+    }
+    title = form.title(ctx.user.language)
+    label = period.label(ctx.user.language)
+    heading = f"{title} — {label}" if label else title
+    if form.shared_by != "none":
+        existing = await ctx.stores.submissions.find(form.id, period.key, scope_key(form, ctx))
+        if existing is not None:
+            await open_submission(ctx, form, existing)
+            return
+    ctx.begin(NAME, "start", data)
+    total = len(engine.applicable(form, {}))
+    ctx.reply(
+        ctx.t(
+            "{title}: {count} questions. Your answers are saved as you go. /quaylai "
+            "goes back, /boqua skips a question that is not required, /huy cancels.",
+            title=heading,
+            count=total,
+        )
+    )
+    await advance(ctx, after=None)
+
+
+async def open_submission(ctx: Context, form: Form, existing: Submission) -> None:
+    """Revise a sent report: its answers become the draft, starting at the review."""
+    period = parse_period(existing.period)
+    label = period.label(ctx.user.language) if period else existing.period
+    heading = (
+        f"{form.title(ctx.user.language)} — {label}" if label else form.title(ctx.user.language)
+    )
+    data: dict[str, Any] = {
+        "form": form.id,
+        "period": existing.period,
+        "answers": dict(existing.answers),
+        "history": [],
+        "base": existing.revision,
+        "submission": existing.id,
+    }
+    ctx.begin(NAME, "review", data)
+    who = await ctx.stores.users.get(existing.updated_by or 0)
+    ctx.reply(
+        ctx.t(
+            "{title} was already sent (receipt {receipt}, version {revision}, by {name} "
+            "at {time}). You can change it and send it again.",
+            title=heading,
+            receipt=existing.receipt,
+            revision=existing.revision,
+            name=who.full_name if who else "?",
+            time=ctx.tr.datetime(existing.updated_at.astimezone(ctx.config.zone)),
+        )
+    )
+    if existing.review_status == "needs_fix" and existing.review_comment:
+        ctx.reply(ctx.t("An admin asked for changes: {comment}", comment=existing.review_comment))
+    await prompt(ctx)
+
+
+def _register_form_commands(form: Form) -> None:
+    async def starter(ctx: Context, _argument: str) -> None:
+        await start_form(ctx, form)
+
+    for name in form.commands:
+        COMMANDS[name] = starter
+
+
+def install(folder: Path | None = None) -> None:
+    """Load the forms (start-up) and make their commands (/baocao, /dangky, ...) work."""
+    install_forms(folder, _register_form_commands)
+
+
+@action("form")
+async def open_form(ctx: Context, form_id: str) -> None:
+    """A button that starts or resumes a form (reminders, an admin's "please fix" note)."""
+    form = FORMS.get(form_id)
+    if form is None:
+        ctx.reply(ctx.t("That button is no longer valid."))
+        return
+    await start_form(ctx, form)
+
+
+@action("fix")
+async def fix_submission(ctx: Context, argument: str) -> None:
+    """The button on an admin's "needs fixing" note: reopen that very report."""
+    submission_id = record_id(argument)
+    submission = (
+        await ctx.stores.progress.get(submission_id, scope_of(ctx.user)) if submission_id else None
+    )
+    form = FORMS.get(submission.form_id) if submission else None
+    if submission is None or form is None or not await may_fill(ctx, form):
+        if submission is None or form is None:
+            ctx.reply(ctx.t("That button is no longer valid."))
+        return
+    await open_submission(ctx, form, submission)

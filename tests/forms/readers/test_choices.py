@@ -1,0 +1,180 @@
+"""Choices: by number, label, initials or words; several at once; ambiguity."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from forms.readers import Ambiguous, Choice, Ok, read_choice, read_choices
+from forms.readers.results import (
+    MSG_CHOICE,
+    MSG_CHOICE_NUMBER,
+    MSG_CHOICE_UNKNOWN_PART,
+    MSG_CHOICES,
+    MSG_CHOICES_TOO_FEW,
+    MSG_CHOICES_TOO_MANY,
+)
+from tests.forms.readers.common import (
+    INPUTS,
+    LEGAL_FORMS,
+    PRODUCT_GROUPS,
+    PROPERTY,
+    STARS,
+    assert_rejected,
+    assert_well_formed,
+    nfd,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("1", "enterprise"),
+        ("2", "coop"),
+        (" 2. ", "coop"),
+        ("số 2", "coop"),
+        ("Hợp tác xã", "coop"),
+        ("hop tac xa", "coop"),
+        ("HỢP TÁC XÃ", "coop"),
+        (nfd("Hợp tác xã"), "coop"),
+        ("hoptacxa", "coop"),
+        ("htx", "coop"),
+        ("HTX", "coop"),
+        ("tht", "team"),
+        ("dn", "enterprise"),
+        ("doanh", "enterprise"),
+        ("hop tac", "coop"),
+        ("cooperative", "coop"),
+        ("household", "household"),
+        ("kinh doanh", "household"),
+    ],
+)
+def test_choice_accepted(text: str, key: str) -> None:
+    assert read_choice(text, LEGAL_FORMS) == Ok(key)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("do uong", "drink"),
+        ("thu cong", "craft"),
+        ("du lich", "tourism"),
+        ("food", "food"),
+        ("3", "herbal"),
+        ("sinh vat", "ornamental"),
+    ],
+)
+def test_choice_product_groups(text: str, key: str) -> None:
+    assert read_choice(text, PRODUCT_GROUPS) == Ok(key)
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "keys"),
+    [
+        ("ho", LEGAL_FORMS, ("coop", "household")),
+        ("coop", LEGAL_FORMS, ("coop", "team")),
+        ("du", PRODUCT_GROUPS, ("drink", "herbal")),
+        # "3" is the third option (5 sao) and also the label "3 sao".
+        ("3", STARS, ("3", "5")),
+    ],
+)
+def test_choice_ambiguous(text: str, options: tuple[Choice, ...], keys: tuple[str, ...]) -> None:
+    assert read_choice(text, options) == Ambiguous(keys)
+
+
+def test_choice_number_label_agreeing_with_position() -> None:
+    assert read_choice("1", STARS) == Ok("3")
+    assert read_choice("4 sao", STARS) == Ok("4")
+
+
+@pytest.mark.parametrize("text", ["", "xyz", "🙂", "a", "hợp tác xã nông nghiệp"])
+def test_choice_no_match(text: str) -> None:
+    assert_rejected(read_choice(text, LEGAL_FORMS), MSG_CHOICE)
+
+
+@pytest.mark.parametrize("text", ["0", "9", "99999999"])
+def test_choice_number_out_of_range(text: str) -> None:
+    result = assert_rejected(read_choice(text, LEGAL_FORMS), MSG_CHOICE_NUMBER)
+    assert result.params["count"] == "4"
+
+
+def test_choice_without_options() -> None:
+    assert_rejected(read_choice("1", ()), MSG_CHOICE)
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("1, 3", ("enterprise", "team")),
+        ("1 3", ("enterprise", "team")),
+        ("1,3", ("enterprise", "team")),
+        ("1;3", ("enterprise", "team")),
+        ("3, 1, 1", ("enterprise", "team")),
+        ("1 và 3", ("enterprise", "team")),
+        ("1 va 3", ("enterprise", "team")),
+        ("1 and 3", ("enterprise", "team")),
+        ("1\n3", ("enterprise", "team")),
+        ("htx và dn", ("enterprise", "coop")),
+        ("htx dn", ("enterprise", "coop")),
+        ("hop tac xa, doanh nghiep", ("enterprise", "coop")),
+        ("2", ("coop",)),
+        ("không", ()),
+    ],
+)
+def test_choices_accepted(text: str, keys: tuple[str, ...]) -> None:
+    assert read_choices(text, LEGAL_FORMS) == Ok(keys)
+
+
+def test_choices_label_containing_a_separator() -> None:
+    herbal = "Dược liệu và sản phẩm từ dược liệu"
+    assert read_choices(herbal, PRODUCT_GROUPS) == Ok(("herbal",))
+    tourism = "Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch"
+    assert read_choices(tourism, PRODUCT_GROUPS) == Ok(("tourism",))
+    assert read_choices("thực phẩm, đồ uống", PRODUCT_GROUPS) == Ok(("food", "drink"))
+
+
+def test_choices_ambiguous_part() -> None:
+    assert read_choices("ho, dn", LEGAL_FORMS) == Ambiguous(("coop", "household"))
+
+
+def test_choices_rejections() -> None:
+    unknown = assert_rejected(read_choices("1, xyz", LEGAL_FORMS), MSG_CHOICE_UNKNOWN_PART)
+    assert unknown.params["part"] == "xyz"
+    out_of_range = assert_rejected(read_choices("1, 7", LEGAL_FORMS), MSG_CHOICE_NUMBER)
+    assert out_of_range.params["count"] == "4"
+    assert_rejected(read_choices("", LEGAL_FORMS), MSG_CHOICES)
+    too_few = assert_rejected(read_choices("1", LEGAL_FORMS, min_count=2), MSG_CHOICES_TOO_FEW)
+    assert too_few.params == {"min": "2", "example": "1, 2"}
+    assert_rejected(read_choices("không", LEGAL_FORMS, min_count=1), MSG_CHOICES_TOO_FEW)
+    too_many = assert_rejected(
+        read_choices("1, 2, 3", LEGAL_FORMS, max_count=2), MSG_CHOICES_TOO_MANY
+    )
+    assert too_many.params == {"max": "2", "example": "1, 2"}
+
+
+@PROPERTY
+@given(text=INPUTS, options=st.sampled_from([LEGAL_FORMS, PRODUCT_GROUPS, STARS, ()]))
+def test_property_choice(text: str, options: tuple[Choice, ...]) -> None:
+    result = read_choice(text, options)
+    assert_well_formed(result)
+    keys = {option.key for option in options}
+    if isinstance(result, Ok):
+        assert result.value in keys
+    if isinstance(result, Ambiguous):
+        assert set(result.keys) <= keys
+
+
+@PROPERTY
+@given(
+    text=st.one_of(INPUTS, st.text(alphabet="0123456789 ,;và", max_size=20)),
+    options=st.sampled_from([LEGAL_FORMS, PRODUCT_GROUPS, STARS, ()]),
+    min_count=st.integers(0, 3),
+)
+def test_property_choices(text: str, options: tuple[Choice, ...], min_count: int) -> None:
+    result = read_choices(text, options, min_count=min_count, max_count=min_count + 1)
+    assert_well_formed(result)
+    if isinstance(result, Ok):
+        order = [option.key for option in options]
+        assert list(result.value) == sorted(set(result.value), key=order.index)
+        assert min_count <= len(result.value) <= min_count + 1
