@@ -15,6 +15,8 @@ from bot.broadcasts import report_finished_broadcasts
 from bot.channels.base import Channel
 from bot.errors import install_log_redaction
 from bot.export_job import export_runner
+from bot.files.links import FileLinks, link_secret
+from bot.files.signing import LinkSigner
 from bot.flood import FloodGuard
 from bot.pipeline import Pipeline
 from bot.sender import OutboxSender
@@ -28,7 +30,7 @@ from storage import migrate
 from storage.db import create_engine, create_session_factory, is_sqlite
 from storage.models import Identity, Role, User, UserStatus
 from storage.outbox import Outbox
-from storage.retention import DEFAULT_DAYS, purge
+from storage.retention import purge
 from storage.seen import SeenMessages
 from storage.units import load_units
 
@@ -50,6 +52,7 @@ class App:
                 "webhook_secret",
                 "zalo_bot_token",
                 "zalo_webhook_secret",
+                "link_secret",
             )
         )
         self.engine = engine or create_engine(settings.database_url)
@@ -71,7 +74,19 @@ class App:
             batch_size=settings.batch_size,
             flood=FloodGuard(per_minute=settings.inbound_per_minute, burst=settings.inbound_burst),
         )
-        self.pipeline.job_runners["export"] = export_runner(self.session_factory, self.config)
+        # Download links (OCOP_PUBLIC_URL/files/...): made in prepare(), which reads the
+        # signing secret; None without a public URL.
+        self.links: FileLinks | None = None
+        # Channels that cannot carry files (Zalo): an export for them is sent as a link.
+        self.link_channels: set[str] = set()
+        self.pipeline.job_runners["export"] = export_runner(
+            self.session_factory, self.config, links_for=self.links_for
+        )
+
+    def links_for(self, channel: str) -> FileLinks | None:
+        """How to send a file on ``channel`` as a link; None when it carries files itself
+        (or when there is no public URL to link to)."""
+        return self.links if channel in self.link_channels else None
 
     def set_invite_link(self, template: str) -> None:
         """A channel that knows its deep-link format (Telegram: t.me/<bot>?start=) shares it."""
@@ -101,8 +116,17 @@ class App:
                 await self._promote_admins(session)
                 # Platforms redeliver within hours; a month of dedupe keys is plenty.
                 await SeenMessages(session).forget_older_than(timedelta(days=30))
-                # Delivered messages are kept only so long (storage/retention.py).
+                # Delivered messages are kept only so long (storage/retention.py); expired
+                # download files go too.
                 await purge(session, days=self.retention_days)
+                if self.settings.public_url:
+                    secret = await link_secret(session, self.settings.link_secret)
+                    self.links = FileLinks(
+                        self.session_factory,
+                        LinkSigner(secret),
+                        public_url=self.settings.public_url,
+                        ttl=timedelta(hours=self.settings.link_ttl_hours),
+                    )
                 if is_sqlite(self.settings.database_url):
                     # One process only: what a killed predecessor had claimed goes out now,
                     # not when its lease runs out.
@@ -130,10 +154,18 @@ class App:
     @property
     def retention_days(self) -> int:
         """OCOP_OUTBOX_RETENTION_DAYS: how long delivered messages stay in the outbox."""
-        return int(getattr(self.settings, "outbox_retention_days", DEFAULT_DAYS))
+        return self.settings.outbox_retention_days
 
     def sender(self, channels: dict[str, Channel], *, address: str | None = None) -> OutboxSender:
         sender = OutboxSender(self.session_factory, channels, address=address)
+        self.link_channels.update(
+            name for name, channel in channels.items() if not channel.capabilities.documents
+        )
+        # What each channel shows, for the conversations: a question asks to press a
+        # button only on a messenger that has it (handlers/context.py, Context.display).
+        displays = {name: channel.capabilities for name, channel in channels.items()}
+        self.config = replace(self.config, displays={**self.config.displays, **displays})
+        self.pipeline.config = self.config
         sender.after_round.append(lambda: report_finished_broadcasts(self.session_factory))
         self.senders.append(sender)
         return sender

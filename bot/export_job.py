@@ -1,14 +1,24 @@
 """The ``/xuat`` export, run after the admin's message is committed: the workbook is built
-outside the message transaction (it may take seconds) and sent back as an outbox row."""
+outside the message transaction (it may take seconds) and sent back as an outbox row.
+
+Where the channel carries files (Telegram, the console) the row holds the workbook as a
+document. Where it cannot (Zalo), the workbook never goes into the outbox: it is written to
+a temporary file, stored chunk by chunk (storage/files.py) and the row is only the text with
+a signed download link (bot/files/links.py), so neither the outbox nor memory holds it.
+"""
 
 from __future__ import annotations
 
 import io
 import logging
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.files.links import FileLinks
 from bot.i18n import N_, Translator
 from bot.jobs import JobFailed
 from bot.messages import Document, Outbound
@@ -21,8 +31,16 @@ from storage.scope import scope_of
 log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+#: For a channel, how to link to files instead of sending them (None: send them).
+LinksFor = Callable[[str], FileLinks | None]
 
-def export_runner(session_factory: async_sessionmaker[AsyncSession], config: HandlerConfig):  # type: ignore[no-untyped-def]
+
+def export_runner(
+    session_factory: async_sessionmaker[AsyncSession],
+    config: HandlerConfig,
+    *,
+    links_for: LinksFor | None = None,
+) -> Callable[[Job], Awaitable[None]]:
     async def run(job: Job) -> None:
         tr = Translator(job.language)
         params = job.params
@@ -31,34 +49,53 @@ def export_runner(session_factory: async_sessionmaker[AsyncSession], config: Han
         if user is None or not user.is_admin or user.status != UserStatus.ACTIVE:
             # Rights are read again now: they may have been withdrawn since the request.
             raise JobFailed(N_("only an active administrator may export"))
-        buffer = io.BytesIO()
-        try:
-            summary = await export(
-                session_factory,
-                buffer,
-                scope=scope_of(user),
-                report=params.get("report"),
-                period=params.get("period"),
-                province_code=params.get("province_code"),
-                fmt="xlsx",
-                zone=ZoneInfo(str(config.zone)),
-                on_time=on_time_by_deadline(config.deadline_of),
-            )
+        filename = export_filename(params.get("report"), params.get("period"), "xlsx")
+
+        async def build(out: io.BytesIO | Path) -> int:
+            try:
+                summary = await export(
+                    session_factory,
+                    out,
+                    scope=scope_of(user),
+                    report=params.get("report"),
+                    period=params.get("period"),
+                    province_code=params.get("province_code"),
+                    fmt="xlsx",
+                    zone=ZoneInfo(str(config.zone)),
+                    on_time=on_time_by_deadline(config.deadline_of),
+                )
+            except ExportError as exc:
+                raise JobFailed(
+                    N_("the export does not match the data ({detail})"), detail=str(exc)
+                ) from exc
+            return summary.submissions
+
+        links = links_for(job.channel) if links_for is not None else None
+        if links is not None:
+            with tempfile.TemporaryDirectory(prefix="ocop-export-") as folder:
+                path = Path(folder) / filename
+                rows = await build(path)
+                link = await links.publish_path(
+                    user_id=user.id, path=path, filename=filename, content_type=XLSX
+                )
+            text = tr.t("Here is the export: {rows} reports.", rows=rows)
+            message = Outbound(text=text + "\n\n" + link.note(tr, filename))
+        else:
+            buffer = io.BytesIO()
+            rows = await build(buffer)
             message = Outbound(
-                text=tr.t("Here is the export: {rows} reports.", rows=summary.submissions),
-                document=Document(
-                    filename=export_filename(params.get("report"), params.get("period"), "xlsx"),
-                    content=buffer.getvalue(),
-                    mime_type=XLSX,
-                ),
+                text=tr.t("Here is the export: {rows} reports.", rows=rows),
+                document=Document(filename=filename, content=buffer.getvalue(), mime_type=XLSX),
             )
-        except ExportError as exc:
-            raise JobFailed(
-                N_("the export does not match the data ({detail})"), detail=str(exc)
-            ) from exc
-        async with session_factory() as session, session.begin():
-            await Outbox(session).enqueue(
-                channel=job.channel, address=job.address, message=message, user_id=job.user_id
-            )
+        await _send(session_factory, job, message)
 
     return run
+
+
+async def _send(
+    session_factory: async_sessionmaker[AsyncSession], job: Job, message: Outbound
+) -> None:
+    async with session_factory() as session, session.begin():
+        await Outbox(session).enqueue(
+            channel=job.channel, address=job.address, message=message, user_id=job.user_id
+        )

@@ -1,5 +1,5 @@
-"""The bot's one HTTP server: every channel's webhook (and later the web pages and file
-links) on ``OCOP_WEBHOOK_HOST:OCOP_WEBHOOK_PORT``.
+"""The bot's one HTTP server: every channel's webhook and the download links
+(bot/files/; later the web pages) on ``OCOP_WEBHOOK_HOST:OCOP_WEBHOOK_PORT``.
 
 Channels mount their routes while they start; the server listens only if one did, so a
 console-only bot opens no port. One aiohttp application, so one port to open in the
@@ -43,6 +43,14 @@ class HttpServer:
             raise ValueError(f"{owner}: the path {path} is already served by another channel")
         self._paths.add(path)
         self.app.router.add_post(path, handler)
+
+    def add_get(self, path: str, handler: web.Handler, *, owner: str) -> None:
+        """Mount a GET (and HEAD) ``handler`` on ``path`` (a pattern such as
+        ``/files/{token}``); two owners may not share a path."""
+        if path in self._paths:
+            raise ValueError(f"{owner}: the path {path} is already served")
+        self._paths.add(path)
+        self.app.router.add_get(path, handler)
 
     async def start(self) -> int:
         """Listen; returns the bound port (useful when ``port`` is 0). Raises OSError."""

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
+from babel.lists import format_list as _babel_format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal as _babel_format_decimal
@@ -91,3 +92,7 @@ class Translator:
 
     def number(self, value: int | float | Decimal) -> str:
         return _babel_format_decimal(value, locale=self.language)
+
+    def either(self, items: list[str]) -> str:
+        """``1, 2 hoặc 3`` / ``1, 2, or 3``: one of several, as the language lists them."""
+        return _babel_format_list(items, style="or", locale=self.language)

@@ -7,6 +7,7 @@ Replies are stored in the outbox as JSON, so these are pydantic models.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -129,6 +130,22 @@ class Outbound(BaseModel):
     request_contact: str | None = None  # label of a "share my phone number" button
     remove_keyboard: bool = False
     document: Document | None = None
+    # The language ``text`` is in ("vi", "en"), so that words a channel adds of its own (the
+    # "Reply 1, 2 or 3" under numbered choices) are in the same one; None: the default.
+    language: str | None = None
 
     def choices(self) -> list[Button]:
         return [button for row in self.buttons for button in row]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a channel can show; where it cannot, replies degrade to numbered text.
+
+    Vocabulary, not channel code: the conversations read it too (``Context.display``), so a
+    question never asks to press a button the user's messenger does not have."""
+
+    buttons: bool = False
+    request_contact: bool = False
+    documents: bool = False
+    max_text: int = 4096

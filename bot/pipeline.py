@@ -25,7 +25,7 @@ from bot.failures import MAX_ATTEMPTS, FailureCounts, is_outage, unreachable
 from bot.flood import FloodGuard, Verdict
 from bot.i18n import N_, Translator
 from bot.jobs import BackgroundJobs
-from bot.messages import Inbound, InboundKind, Outbound
+from bot.messages import Button, Inbound, InboundKind, Outbound
 from handlers.context import Context, HandlerConfig, Job, Stores
 from handlers.router import dispatch
 from storage.arrivals import Sender, load_senders
@@ -34,7 +34,9 @@ from storage.broadcasts import Broadcasts
 from storage.conversations import Conversations, ConversationState
 from storage.invites import Invites
 from storage.jobs import Jobs
+from storage.links import Links
 from storage.models import utcnow
+from storage.offers import OfferChanges, Offers
 from storage.outbox import Outbox, row_values
 from storage.places import Places
 from storage.progress import Progress
@@ -54,6 +56,7 @@ class _Handled:
     states: dict[int, ConversationState | None] = field(default_factory=dict)
     outbox: list[dict[str, object]] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
+    offers: OfferChanges = field(default_factory=OfferChanges)  # storage/offers.py
 
 
 async def _keep(session: AsyncSession, job: Job) -> int:
@@ -248,6 +251,7 @@ class Pipeline:
                     )
             await conversations.save_all(handled.states)
             await Outbox(session).enqueue_all(handled.outbox)
+            await Offers(session).save_all(handled.offers)
             job_ids = [await _keep(session, job) for job in handled.jobs]
         jobs.extend(job_ids)
         return [None if id(i) in put_off else (i.channel, i.message_id) in fresh for i in inbounds]
@@ -278,6 +282,12 @@ class Pipeline:
             identity.reachable = False
             return
         Users.touch(identity)
+        # A typed number may answer the latest notification (text-only messengers).
+        notice = (
+            await Offers(session).answerable(user.id, sender.notice)
+            if sender is not None and inbound.kind is InboundKind.TEXT
+            else []
+        )
         ctx = Context(
             inbound=inbound,
             user=user,
@@ -292,13 +302,27 @@ class Pipeline:
                 products=Products(session),
                 progress=Progress(session),
                 broadcasts=Broadcasts(session),
+                links=Links(session),
             ),
             config=self.config,
             now=self.clock(),
+            notice=[Button(label=label, payload=payload) for label, payload in notice],
         )
         await dispatch(ctx)
         handled.jobs.extend(ctx.jobs)
-        handled.states[user.id] = ctx.state
+        if ctx.user is user:
+            handled.states[user.id] = ctx.state
+        else:
+            # The sender's user joined another (/lienket, handlers/linking.py): its row and
+            # conversation are gone, and the user it joined keeps its conversation as stored.
+            user = ctx.user
+        if ctx.replies:
+            # Its notice (if any) is no longer the latest message; one of a user this one
+            # joined (/lienket) is not loaded, so it is forgotten as well.
+            had_notice = sender is not None and (
+                sender.notice is not None or sender.user is not user
+            )
+            handled.offers.answered(user.id, had_notice=had_notice)
         for reply in ctx.replies:
             handled.outbox.append(
                 row_values(
@@ -309,19 +333,23 @@ class Pipeline:
                 )
             )
         for note in ctx.notifications:
-            target = await users.delivery_identity(note.user.id)
+            target = note.via or await users.delivery_identity(note.user.id)
             if target is None:
                 log.info("user %s has no reachable identity; notification dropped", note.user.id)
                 continue
+            message = note.compose(Translator(note.user.language))
+            if message.language is None:
+                message = message.model_copy(update={"language": note.user.language})
             handled.outbox.append(
                 row_values(
                     channel=target.channel,
                     address=target.external_id,
-                    message=note.compose(Translator(note.user.language)),
+                    message=message,
                     user_id=note.user.id,
                     dedupe_key=note.dedupe_key,
                 )
             )
+            handled.offers.notified(note.user.id, message)
 
     async def _apologise(self, inbound: Inbound) -> bool:
         """A bug must not turn into silence: the message is marked seen and the user told,

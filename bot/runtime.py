@@ -1,8 +1,8 @@
 """Running every configured channel together in one process.
 
 The runtime asks each channel's :class:`~bot.channels.base.Service` to start (check its
-credentials, mount its webhook route on the one HTTP server), starts that server if any
-route was mounted, prints one line per channel, and then lets each channel receive while
+credentials, mount its webhook route on the one HTTP server), mounts the download links
+when a channel cannot carry files (bot/files/), starts that server if any route was mounted, prints one line per channel, and then lets each channel receive while
 an outbox sender of its own delivers its rows. Each channel has its own sender loop and its
 own pace, so a slow or failing messenger never holds another's replies back.
 
@@ -27,6 +27,7 @@ from bot.channels.base import Service
 from bot.channels.console import ConsoleService
 from bot.channels.telegram.service import TelegramService
 from bot.channels.zalo.service import ZaloService
+from bot.files.serve import mount_files
 from bot.http import HttpServer
 from bot.i18n import Translator
 from bot.settings import Settings
@@ -88,8 +89,18 @@ async def run_services(
             for service in services:
                 await service.start(http)
                 started.append(service)
+            if app.links is not None and any(
+                not service.channel.capabilities.documents for service in services
+            ):
+                # A channel without files sends download links: serve them.
+                mount_files(http, app.links)
             if http.has_routes:
                 await _listen(http, settings)
+            for service in services:
+                # Optional: what needs the server listening first (a webhook registration).
+                register = getattr(service, "register", None)
+                if register is not None:
+                    await register()
             receiving: set[asyncio.Task[None]] = set()
             for service in services:
                 sender = app.sender({service.name: service.channel}, address=service.sender_address)
@@ -224,7 +235,8 @@ def run_blocking(
         )
     except KeyboardInterrupt:
         signalled = True
-    console_ran = console or console_user is not None or not settings.telegram_token
+    messenger = settings.telegram_token or settings.zalo_bot_token
+    console_ran = console or console_user is not None or not messenger
     if signalled and console_ran:
         tr = Translator(settings.default_language)
         sys.stdout.write(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,18 +19,54 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Channel, PermanentFailure, RecipientBlocked, RetryLater
+from bot.errors import describe_error, redact
 from bot.messages import Outbound
 from storage.leases import BEAT_EVERY, Leases, this_process
 from storage.models import OutboxMessage, utcnow
 from storage.outbox import Outbox
+from storage.retention import without_document
 from storage.users import Users
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 12
+MAX_AGE = timedelta(days=2)  # a reply still not delivered after this is given up
 MAX_ROWS_PER_ADDRESS = 5
 BLOCKED = object()  # the user blocked the bot: nothing more goes to this chat
 BACKOFF_CAP = timedelta(minutes=30)
+
+
+def _takes_parts(channel: Channel) -> bool:
+    """Does this channel keep count of a long reply's pieces in the row (``parts=``)?"""
+    cached = _TAKES_PARTS.get(type(channel))
+    if cached is None:
+        cached = "parts" in inspect.signature(channel.send).parameters
+        _TAKES_PARTS[type(channel)] = cached
+    return cached
+
+
+_TAKES_PARTS: dict[type, bool] = {}
+
+
+class RowParts:
+    """The pieces of a long reply already confirmed, kept in the outbox row itself: after a
+    crash the retry goes on from the next piece, never sending one twice."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession], row: OutboxMessage):
+        self.session_factory = session_factory
+        self.row = row
+
+    async def done(self) -> int:
+        return self.row.parts_sent or 0
+
+    async def record(self, parts: int) -> None:
+        async with self.session_factory() as session, session.begin():
+            await Outbox(session).record_parts(self.row.id, parts)
+        self.row.parts_sent = parts
+
+    async def clear(self) -> None:
+        if self.row.parts_sent:
+            await self.record(0)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -184,38 +221,51 @@ class OutboxSender:
         channel = self.channels[row.channel]
         message = Outbound.model_validate(row.payload)
         try:
-            await channel.send(row.address, message)
+            if _takes_parts(channel):
+                await channel.send(row.address, message, parts=RowParts(self.session_factory, row))  # type: ignore[call-arg]
+            else:
+                await channel.send(row.address, message)
         except RetryLater as exc:
-            delay = timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(row.attempts)
-            return await self._record_retry(row, delay, str(exc))
+            if exc.retry_after:
+                # The platform's own flood control: waiting is what it asks, not a failure,
+                # so it does not use up the row's attempts (only its age can end it).
+                return await self._record_retry(
+                    row, timedelta(seconds=exc.retry_after), str(exc), counts=False
+                )
+            return await self._record_retry(row, backoff(row.attempts), str(exc))
         except RecipientBlocked as exc:
             async with self.session_factory() as session, session.begin():
-                await Outbox(session).mark_blocked(row.channel, row.address, str(exc))
+                await Outbox(session).mark_blocked(row.channel, row.address, redact(str(exc)))
                 await Users(session).mark_unreachable(row.channel, row.address)
             log.info("%s user %s blocked the bot", row.channel, row.address)
             return BLOCKED
         except PermanentFailure as exc:
-            log.warning("outbox %s refused by %s: %s", row.id, row.channel, exc)
+            log.warning("outbox %s refused by %s: %s", row.id, row.channel, redact(str(exc)))
             async with self.session_factory() as session, session.begin():
-                await Outbox(session).mark_failed(row.id, str(exc))
+                await Outbox(session).mark_failed(row.id, redact(str(exc)))
             return None
         except Exception as exc:  # network trouble, time-outs: retry with backoff
-            log.warning("outbox %s to %s failed: %r", row.id, row.channel, exc)
-            return await self._record_retry(row, backoff(row.attempts), repr(exc))
+            log.warning("outbox %s to %s failed: %s", row.id, row.channel, describe_error(exc))
+            return await self._record_retry(row, backoff(row.attempts), describe_error(exc))
         async with self.session_factory() as session, session.begin():
-            await Outbox(session).mark_sent(row.id)
+            await Outbox(session).mark_sent(row.id, payload=without_document(row.payload))
         return None
 
     async def _record_retry(
-        self, row: OutboxMessage, delay: timedelta, error: str
+        self, row: OutboxMessage, delay: timedelta, error: str, *, counts: bool = True
     ) -> datetime | None:
         when = self.clock() + delay
+        error = redact(error)
+        too_old = row.created_at is not None and self.clock() - row.created_at > MAX_AGE
         async with self.session_factory() as session, session.begin():
-            if row.attempts >= MAX_ATTEMPTS:
+            outbox = Outbox(session)
+            if (counts and row.attempts >= MAX_ATTEMPTS) or too_old:
                 log.warning("outbox %s gave up after %s attempts: %s", row.id, row.attempts, error)
-                await Outbox(session).mark_failed(row.id, error)
+                await outbox.mark_failed(row.id, error)
                 return None
-            await Outbox(session).retry_at(row.id, when, error)
+            await outbox.retry_at(row.id, when, error)
+            if not counts:
+                await outbox.release(row.id, attempts=row.attempts - 1, when=when)
         return when
 
     async def _postpone(self, rest: list[OutboxMessage], when: datetime) -> None:

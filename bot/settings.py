@@ -91,6 +91,24 @@ class Settings(BaseSettings):
     zalo_rate_global: float = Field(default=5.0, gt=0, le=100)
     zalo_rate_per_chat: float = Field(default=1.0, gt=0, le=30)
 
+    # -- download links and kept photos (bot/files/, docs/zalo.md, docs/exports.md) ---------
+    # Signs the links to files (exports on Zalo): OCOP_PUBLIC_URL/files/<token>. Unset: a
+    # random one is made once and kept in the database, so that every worker agrees.
+    link_secret: str | None = None
+    # How long a download link works (and the file behind it is kept).
+    link_ttl_hours: int = Field(default=24, ge=1, le=720)
+    # Photos are downloaded from public addresses only; true lets the bot fetch from this
+    # machine or a private network (tests, a local fake API). Never in production.
+    allow_private_downloads: bool = False
+
+    @field_validator("link_secret")
+    @classmethod
+    def _check_link_secret(cls, value: str | None) -> str | None:
+        value = (value or "").strip() or None
+        if value is not None and len(value) < 16:
+            raise ValueError("use at least 16 random characters (or leave it unset)")
+        return value
+
     @field_validator("zalo_bot_token")
     @classmethod
     def _check_zalo_bot_token(cls, value: str | None) -> str | None:

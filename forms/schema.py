@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -20,6 +20,13 @@ DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 
 class FormError(Exception):
     """A form file cannot be used; the message names the file, the question and the problem."""
+
+
+# What storage and the channels can hold (checked when a form file is loaded, so that a
+# form never fails half-way through a report).
+MAX_FORM_ID = 40
+MAX_QUESTION_ID = 50
+MAX_OPTION_KEY = 60  # "c:" + key within Telegram's 64 bytes of callback data
 
 
 class QuestionType(StrEnum):
@@ -50,7 +57,8 @@ class Text(BaseModel):
 class Option(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    key: str = Field(pattern=r"^[a-z0-9_]+$")
+    # A button carries "c:<key>" or "m:<key>": Telegram's callback data holds 64 bytes.
+    key: str = Field(pattern=r"^[a-z0-9_]+$", max_length=MAX_OPTION_KEY)
     vi: str = Field(min_length=1)
     en: str | None = None
     aliases: tuple[str, ...] = ()
@@ -65,7 +73,8 @@ CONDITION_OPERATORS = {"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "an
 class Question(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    # Stored as the conversation's step (a 50-character column).
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=MAX_QUESTION_ID)
     type: QuestionType
     label: Text
     help: Text | None = None
@@ -109,13 +118,17 @@ class Question(BaseModel):
 class Form(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    # Stored with every submission and schedule (a 40-character column).
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=MAX_FORM_ID)
     title: Text
     audience: Literal["officer", "producer"]
     period: PeriodKind
     shared_by: Literal["commune", "user", "none"]
     receipt_prefix: str = Field(pattern=r"^[A-Z]{1,6}$")
-    commands: tuple[str, ...] = Field(min_length=1)
+    # Telegram's command names: 1 to 32 of a-z, 0-9 and _.
+    commands: tuple[Annotated[str, Field(pattern=r"^[a-z0-9_]{1,32}$")], ...] = Field(
+        min_length=1
+    )
     requires_product: bool = False
     questions: tuple[Question, ...] = Field(min_length=1)
 

@@ -49,7 +49,7 @@ async def progress_button(ctx: Context, argument: str) -> None:
     form_id, _, period = argument.partition(":")
     form = FORMS.get(form_id)
     if form is None:
-        ctx.reply(ctx.t("That button is no longer valid."))
+        ctx.reply(ctx.t("That choice is no longer valid."))
         return
     await show_progress(ctx, form, period or None)
 

@@ -84,7 +84,7 @@ async def review(ctx: Context, argument: str) -> None:
         await ctx.stores.progress.get(submission_id, scope(ctx)) if submission_id else None
     )
     if submission is None or verdict not in ("fix", "ok"):
-        ctx.reply(ctx.t("That button is no longer valid."))
+        ctx.reply(ctx.t("That choice is no longer valid."))
         return
     if verdict == "ok":
         submission.review_status = ReviewStatus.ACCEPTED
@@ -113,7 +113,7 @@ class ReviewComment:
         submission = await ctx.stores.progress.get(ctx.data["submission"], scope(ctx))
         ctx.finish()
         if submission is None:
-            ctx.reply(ctx.t("That button is no longer valid."))
+            ctx.reply(ctx.t("That choice is no longer valid."))
             return
         comment = reading.value
         submission.review_status = ReviewStatus.NEEDS_FIX

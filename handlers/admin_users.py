@@ -11,6 +11,7 @@ from forms.readers.phone import display_phone
 from handlers.access import ADMIN_GUARD, may_manage, refuse_non_admin, scope, start_admin_flow
 from handlers.arguments import record_id
 from handlers.context import Context
+from handlers.linking import channel_names
 from handlers.places import go_to_place, province_then_commune
 from handlers.registry import FLOWS, command, flow
 from handlers.roles import ROLE_LABELS, STATUS_LABELS, role_label
@@ -113,6 +114,8 @@ async def users(ctx: Context, argument: str) -> None:
             "/xoanguoidung ID deletes their personal data):"
         )
     ]
+    # Which messengers each uses: a person who linked two (/lienket) shows both.
+    messengers = await ctx.stores.links.channels_of(p.id for p in people)
     for person in people:
         commune = await ctx.stores.places.commune(person.commune_code or 0)
         lines.append(
@@ -124,6 +127,7 @@ async def users(ctx: Context, argument: str) -> None:
                     commune.name if commune else "—",
                     display_phone(person.phone) if person.phone else "—",
                     ctx.t(STATUS_LABELS[UserStatus(person.status)]),
+                    channel_names(messengers.get(person.id, [])) or "—",
                 ]
             )
         )

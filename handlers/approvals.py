@@ -46,7 +46,7 @@ async def _decide(ctx: Context, argument: str, *, approve: bool) -> None:
     officer_id = record_id(argument)
     officer = await ctx.stores.users.get(officer_id) if officer_id else None
     if officer is None or not may_manage(ctx.user, officer):
-        ctx.reply(ctx.t("That button is no longer valid."))
+        ctx.reply(ctx.t("That choice is no longer valid."))
         return
     if officer.status != UserStatus.PENDING:
         ctx.reply(

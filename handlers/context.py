@@ -7,17 +7,18 @@ turns replies and notifications into outbox rows in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.messages import Button, Document, Inbound, Outbound
+from bot.messages import Button, Capabilities, Document, Inbound, Outbound
 from handlers.ports import (
     AuditStore,
     BroadcastStore,
     InviteStore,
+    LinkStore,
     PlaceStore,
     ProductStore,
     ProgressStore,
@@ -44,6 +45,7 @@ class Stores:
     products: ProductStore
     progress: ProgressStore
     broadcasts: BroadcastStore
+    links: LinkStore
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class HandlerConfig:
     deadline_of: Callable[[str, str], datetime | None] = lambda _form, _period: None
     # Whether a period no longer takes reports or changes (past its lock date).
     is_locked: Callable[..., bool] = lambda *_args: False
+    # What each channel of this process can show, by channel name (filled as the runtime
+    # adds its channels): a question asks to press a button only where there is one.
+    displays: Mapping[str, Capabilities] = field(default_factory=dict)
 
 
 Compose = Callable[[Translator], Outbound]
@@ -71,6 +76,9 @@ class Notification:
     user: User
     compose: Compose
     dedupe_key: str | None = None
+    # The messenger to use; None: the one they used last (``Users.delivery_identity``).
+    # Linking two messengers confirms on the one that asked for the code.
+    via: Identity | None = None
 
 
 @dataclass(frozen=True)
@@ -99,10 +107,19 @@ class Context:
     replies: list[Outbound] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
+    # The choices of the latest notification the user got (an admin's "needs fixing", an
+    # approval request, a reminder) when nothing was said to them since: a typed number or
+    # label answers it first (handlers/router.py). Filled by the pipeline (storage/offers.py).
+    notice: list[Button] = field(default_factory=list)
 
     @property
     def tr(self) -> Translator:
         return Translator(self.user.language)
+
+    @property
+    def display(self) -> Capabilities:
+        """What the messenger this message came from can show (none of it if unknown)."""
+        return self.config.displays.get(self.inbound.channel, Capabilities())
 
     def t(self, message: str, /, **params: object) -> str:
         return self.tr.t(message, **params)
@@ -130,6 +147,7 @@ class Context:
                 request_contact=request_contact,
                 remove_keyboard=remove_keyboard,
                 document=document,
+                language=self.user.language,
             )
         )
         if rows:
@@ -148,8 +166,15 @@ class Context:
             )
         )
 
-    def notify(self, user: User, compose: Compose, *, dedupe_key: str | None = None) -> None:
-        self.notifications.append(Notification(user, compose, dedupe_key))
+    def notify(
+        self,
+        user: User,
+        compose: Compose,
+        *,
+        dedupe_key: str | None = None,
+        via: Identity | None = None,
+    ) -> None:
+        self.notifications.append(Notification(user, compose, dedupe_key, via))
 
     # -- conversation state ----------------------------------------------------------------
 

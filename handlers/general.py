@@ -81,7 +81,7 @@ async def cancel(ctx: Context, _argument: str) -> None:
 @action("cancel")
 async def cancel_answer(ctx: Context, argument: str) -> None:
     if not ctx.in_conversation or not ctx.data.pop(CONFIRM_CANCEL_KEY, False):
-        ctx.reply(ctx.t("That button is no longer valid."))
+        ctx.reply(ctx.t("That choice is no longer valid."))
         return
     if argument == "yes":
         resumed = ctx.finish()
@@ -104,7 +104,7 @@ async def language(ctx: Context, _argument: str) -> None:
 @action("lang")
 async def set_language(ctx: Context, argument: str) -> None:
     if argument not in ("vi", "en"):
-        ctx.reply(ctx.t("That button is no longer valid."))
+        ctx.reply(ctx.t("That choice is no longer valid."))
         return
     ctx.user.language = argument
     ctx.clear_offer()

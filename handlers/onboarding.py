@@ -93,7 +93,7 @@ class Onboarding:
             )
         elif step == "name":
             ctx.reply(t("What is your full name?"), remove_keyboard=True)
-        elif step == "phone":
+        elif step == "phone" and ctx.display.request_contact:
             ctx.reply(
                 t(
                     "What is your phone number? Press the button to share it, or type "
@@ -101,6 +101,8 @@ class Onboarding:
                 ),
                 request_contact=t("Share my phone number"),
             )
+        elif step == "phone":  # no such button on this messenger (Zalo, the console)
+            ctx.reply(t("What is your phone number? Please type it, for example 0912 345 678."))
         elif step == "consent":
             ctx.reply(
                 await self._consent_text(ctx),

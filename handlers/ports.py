@@ -6,15 +6,17 @@ transcripts deliberately use the real ones.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from storage.links import Found
 from storage.models import (
     Broadcast,
     Commune,
     Identity,
     Invite,
+    LinkCode,
     Product,
     Province,
     Submission,
@@ -136,3 +138,19 @@ class BroadcastStore(Protocol):
         commune_code: int | None,
         recipients: int,
     ) -> Broadcast: ...
+
+
+class LinkStore(Protocol):
+    """One person on several messengers (storage/links.py, handlers/linking.py)."""
+
+    async def issue(self, user_id: int, identity_id: int, *, now: datetime) -> str: ...
+    async def find(self, typed: str, *, now: datetime) -> tuple[Found, LinkCode | None]: ...
+    async def take(self, code: LinkCode, *, now: datetime) -> bool: ...
+    async def wait_after_wrong(self, identity_id: int, *, now: datetime) -> timedelta | None: ...
+    async def note_wrong(self, identity_id: int, *, now: datetime) -> None: ...
+    async def lock_user(self, user_id: int) -> User | None: ...
+    async def identity(self, identity_id: int) -> Identity | None: ...
+    async def identities(self, user_id: int) -> Sequence[Identity]: ...
+    async def channels_of(self, user_ids: Iterable[int]) -> dict[int, list[str]]: ...
+    async def records_of(self, user_id: int) -> int: ...
+    async def join(self, survivor: User, absorbed: User) -> None: ...

@@ -6,6 +6,7 @@ from bot.i18n import N_
 from bot.messages import Button
 from forms.readers.phone import display_phone
 from handlers.context import Context
+from handlers.linking import messengers_line
 from handlers.onboarding import announce_pending_officer, read_name, read_phone_answer
 from handlers.places import read_place
 from handlers.registry import action, command, flow
@@ -36,6 +37,7 @@ async def show_profile(ctx: Context, _argument: str) -> None:
         language="Tiếng Việt" if user.language == "vi" else "English",
     )
     text += "\n\n" + t("Everything we keep about you, and how to delete it: /dulieu")
+    text += "\n" + await messengers_line(ctx)
     buttons = [
         [
             Button(label=t("Change name"), payload="@profile:name"),
@@ -51,7 +53,7 @@ async def show_profile(ctx: Context, _argument: str) -> None:
 @action("profile")
 async def edit_profile(ctx: Context, field: str) -> None:
     if not ctx.user.is_registered or field not in ("name", "phone", "province", "language"):
-        ctx.reply(ctx.t("That button is no longer valid."))
+        ctx.reply(ctx.t("That choice is no longer valid."))
         return
     if field == "language":
         from handlers.general import language
@@ -59,7 +61,7 @@ async def edit_profile(ctx: Context, field: str) -> None:
         await language(ctx, "")
         return
     if field == "province" and ctx.user.role not in (Role.PRODUCER, Role.OFFICER):
-        ctx.reply(ctx.t("That button is no longer valid."))
+        ctx.reply(ctx.t("That choice is no longer valid."))
         return
     ctx.clear_offer()
     ctx.begin(NAME, field)

@@ -71,7 +71,8 @@ def capabilities(tr: Translator, user: User) -> str:
     lines.append(
         t(
             "Commands: /toi your profile, /dulieu your personal data (see or delete it), "
-            "/ngonngu language, /huy cancel what is in progress, /help this help."
+            "/lienket use Telegram and Zalo together, /ngonngu language, /huy cancel what is "
+            "in progress, /help this help."
         )
     )
     return "\n".join(lines)

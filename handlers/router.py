@@ -1,16 +1,20 @@
 """The entry point of the conversation core: one inbound message in, replies and state out.
 
 Order of precedence: bad input is answered first (nothing changes); then commands; then a
-typed number or label becomes the button it names; then global ``@`` actions; then the open
-conversation's current step. A user with nothing open who is not registered is onboarded.
+typed number or label becomes the button it names (the latest notification's first: on a
+messenger without buttons that is how a notice is answered); then global ``@`` actions; then
+the open conversation's current step. A user with nothing open who is not registered is onboarded.
 Before all of it, and again after, the open conversation is checked against the user's
 rights as storage says now (``handlers/rights.py``).
 """
 
 from __future__ import annotations
 
-from bot.messages import InboundKind
+import re
+
+from bot.messages import Button, InboundKind
 from forms.readers import Choice, Ok, read_choice
+from forms.readers.results import match_key
 from handlers import (  # noqa: F401  (each module registers its commands)
     admin_broadcast,
     admin_export,
@@ -20,6 +24,7 @@ from handlers import (  # noqa: F401  (each module registers its commands)
     approvals,
     calendar_admin,
     general,
+    linking,
     onboarding,
     personal_data,
     products,
@@ -113,14 +118,14 @@ async def _route(ctx: Context) -> None:
             prefix, _, argument = payload[1:].partition(":")
             handler = ACTIONS.get(prefix)
             if handler is None:
-                ctx.reply(ctx.t("That button is no longer valid."))
+                ctx.reply(ctx.t("That choice is no longer valid."))
                 return
             if prefix != "cancel":
                 _drop_cancel_question(ctx)
             await handler(ctx, argument)
             return
         if payload not in {b.payload for b in ctx.offered()}:
-            ctx.reply(ctx.t("That button is no longer valid."))
+            ctx.reply(ctx.t("That choice is no longer valid."))
             if ctx.in_conversation:
                 assert ctx.state is not None
                 await FLOWS[ctx.state.flow].prompt(ctx)
@@ -133,24 +138,52 @@ async def _route(ctx: Context) -> None:
         await onboarding.ONBOARDING.start(ctx)
     else:
         ctx.clear_offer()
+        if ctx.inbound.kind is InboundKind.TEXT and _NUMBER.fullmatch(ctx.inbound.text or ""):
+            # A number answers a message that offered choices; none does any more.
+            ctx.reply(ctx.t("That choice is no longer valid. Type /help to see what I can do."))
+            return
         ctx.reply(ctx.t("I did not understand. Type /help to see what I can do."))
 
 
+_NUMBER = re.compile(r"\s*[0-9]{1,3}\s*")
+
+
 def _typed_choice_to_button(ctx: Context) -> None:
-    """Let people type a button's number or its label (any accents, initials, the start of
-    it) instead of pressing it. Text that fits no button, or several, stays text."""
+    """Let people type a choice's number or its label instead of pressing its button.
+
+    The latest notification's choices come first: it arrived after anything the conversation
+    asked (``ctx.notice`` is empty once the conversation said something since). A notice
+    takes only its numbers and whole labels (any accents), so an answer to an open question
+    that shares a word with it stays an answer; the conversation's own choices also take
+    initials and the start of a label. Text that fits no choice, or several, stays text."""
+    chosen = _notice_choice(ctx) or _offered_choice(ctx)
+    if chosen is not None:
+        ctx.inbound = ctx.inbound.model_copy(
+            update={"kind": InboundKind.BUTTON, "payload": chosen.payload}
+        )
+
+
+def _notice_choice(ctx: Context) -> Button | None:
+    if not ctx.notice:
+        return None
+    text = (ctx.inbound.text or "").strip()
+    if _NUMBER.fullmatch(text):
+        number = int(text)
+        return ctx.notice[number - 1] if 1 <= number <= len(ctx.notice) else None
+    key = match_key(text)
+    named = [b for b in ctx.notice if match_key(b.label.removeprefix("✓ ")) == key]
+    return named[0] if len(named) == 1 else None
+
+
+def _offered_choice(ctx: Context) -> Button | None:
     offered = ctx.offered()
     if not offered:
-        return
+        return None
     options = [
         Choice(key=str(i), labels=(b.label.removeprefix("✓ "),)) for i, b in enumerate(offered)
     ]
     reading = read_choice(ctx.inbound.text or "", options)
-    if isinstance(reading, Ok):
-        chosen = offered[int(reading.value)]
-        ctx.inbound = ctx.inbound.model_copy(
-            update={"kind": InboundKind.BUTTON, "payload": chosen.payload}
-        )
+    return offered[int(reading.value)] if isinstance(reading, Ok) else None
 
 
 def _drop_cancel_question(ctx: Context) -> None:

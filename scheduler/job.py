@@ -23,6 +23,7 @@ from scheduler.calendar import install_calendar, load_calendar
 from scheduler.planner import Planned, Titles, load_snapshot
 from storage.calendar import ReminderOutbox
 from storage.models import utcnow
+from storage.offers import OfferChanges, Offers
 from storage.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,9 @@ class ReminderJob:
         for start in range(0, len(todo), self.batch_size):
             async with self.session_factory() as session, session.begin():
                 outbox = Outbox(session)
+                # A reminder's button ("Send the report") is its recipient's latest notice:
+                # on a messenger without buttons, typing its number opens the form.
+                offers = OfferChanges()
                 for item in todo[start : start + self.batch_size]:
                     assert item.person.channel is not None and item.person.address is not None
                     if await outbox.enqueue(
@@ -145,6 +149,8 @@ class ReminderJob:
                         dedupe_key=item.dedupe_key,
                     ):
                         written += 1
+                        offers.notified(item.person.user_id, item.message)
+                await Offers(session).save_all(offers)
             if self.after_batch is not None:
                 await self.after_batch(written)
         if written and self.on_written is not None:

@@ -53,7 +53,9 @@ def report_reminder(
             late=days_left(tr, deadline, today),
         )
     return Outbound(
-        text=text, buttons=[[Button(label=tr.t("Send the report"), payload=f"@form:{form_id}")]]
+        text=text,
+        buttons=[[Button(label=tr.t("Send the report"), payload=f"@form:{form_id}")]],
+        language=tr.language,
     )
 
 
@@ -67,7 +69,7 @@ def campaign_reminder(
         left=days_left(tr, deadline, today),
     )
     buttons = [[Button(label=tr.t("Open the form"), payload=f"@form:{form_id}")]] if form_id else []
-    return Outbound(text=text, buttons=buttons)
+    return Outbound(text=text, buttons=buttons, language=tr.language)
 
 
 def certificate_reminder(tr: Translator, *, product: str, expiry: date, today: date) -> Outbound:

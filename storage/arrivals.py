@@ -1,7 +1,8 @@
 """The senders of inbound messages, read in one statement.
 
 Every message needs three things before a handler runs: the user, the identity it came
-through, and the open conversation. Reading them with one joined SELECT (locking the user's
+through, and the open conversation (with the choices of the latest notification the user
+got, storage/offers.py). Reading them with one joined SELECT (locking the user's
 row on PostgreSQL, so two messages of one user queue up) saves two round trips per message
 on the path every update takes; a batch of messages (bot/batching.py) reads all its senders
 with the same statement.
@@ -16,12 +17,22 @@ from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.conversations import Conversations, ConversationState
-from storage.models import Conversation, Identity, User
+from storage.models import Conversation, Identity, Offer, User
+from storage.offers import Notice
 
 _SENDERS = (
-    select(User, Identity, Conversation.flow, Conversation.step, Conversation.data)
+    select(
+        User,
+        Identity,
+        Conversation.flow,
+        Conversation.step,
+        Conversation.data,
+        Offer.choices,
+        Offer.offered_at,
+    )
     .join(Identity, Identity.user_id == User.id)
     .outerjoin(Conversation, Conversation.user_id == User.id)
+    .outerjoin(Offer, Offer.user_id == User.id)
     .where(tuple_(Identity.channel, Identity.external_id).in_(bindparam("keys", expanding=True)))
     # Locks taken in one order: two batches (or a batch and an admin's change) never wait
     # for each other in a circle.
@@ -35,6 +46,8 @@ class Sender:
     user: User
     identity: Identity
     state: ConversationState | None
+    # The latest notification's choices, when the user's conversation said nothing since.
+    notice: Notice | None = None
 
 
 async def load_senders(
@@ -47,10 +60,11 @@ async def load_senders(
         return {}
     result = await session.execute(_SENDERS, {"keys": list(keys)})
     found: dict[tuple[str, str], Sender] = {}
-    for user, identity, flow, step, data in result:
+    for user, identity, flow, step, data, choices, offered_at in result:
         state = None
         if flow is not None:
             state = ConversationState(flow=flow, step=step, data=dict(data or {}))
         conversations.known(user.id, stored=state is not None)
-        found[(identity.channel, identity.external_id)] = Sender(user, identity, state)
+        notice = Notice(list(choices), offered_at) if choices else None
+        found[(identity.channel, identity.external_id)] = Sender(user, identity, state, notice)
     return found

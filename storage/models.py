@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -161,6 +162,22 @@ class Conversation(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
+class Offer(Base):
+    """The choices of the latest message with buttons that reached a user from outside their
+    own conversation (an admin's "needs fixing", an approval request, a reminder), so that on
+    a messenger without buttons a typed number answers it (storage/offers.py). ``choices``
+    is None once the user's conversation has said something since: the notice is no longer
+    the latest message, and its numbers no longer apply."""
+
+    __tablename__ = "offers"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    choices: Mapped[list[list[str]] | None] = mapped_column(JSONType)  # [[label, payload], ...]
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class SeenMessage(Base):
     """Inbound messages already processed, so a platform's redelivery is dropped."""
 
@@ -249,6 +266,9 @@ class OutboxMessage(Base):
     # Which sender holds the lease (see storage/leases.py): a dead holder's rows are freed
     # within seconds instead of waiting out the lease.
     leased_by: Mapped[str | None] = mapped_column(String(64))
+    # Pieces of a long reply the platform already confirmed: a retry, even after a crash,
+    # goes on from the next piece instead of sending the first ones again.
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SenderHeartbeat(Base):
@@ -455,4 +475,84 @@ class Campaign(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     source: Mapped[str] = mapped_column(String(10), default="admin")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class StoredFile(Base):
+    """A file the bot keeps itself: a photo someone sent (Zalo's photo URLs expire), or an
+    export waiting behind a download link. The bytes live in :class:`FileChunk` rows, so
+    every worker can serve them, a database backup holds them, and nothing needs a whole
+    file in memory. ``expires_at`` is None for what is kept (photos in reports); anything
+    past it is deleted by the retention purge. AUTOINCREMENT on SQLite: an id is never
+    reused, so an old link can never name a newer file."""
+
+    __tablename__ = "files"
+    __table_args__ = (Index("ix_files_expires_at", "expires_at"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # photo, export, document
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    chunks: Mapped[int] = mapped_column(Integer, default=0)
+    # Where it came from ("zalo:m<message id>", a document's digest): a repeat reuses it.
+    source: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class FileChunk(Base):
+    """One piece of a stored file (storage/files.py: 256 KiB each), read one at a time."""
+
+    __tablename__ = "file_chunks"
+
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("files.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AppSecret(Base):
+    """A secret every worker must share (the key that signs download links), made by the
+    first process that needs it when no setting gives one."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# -- one person on several messengers (/lienket, issue 14) ----------------------------------
+
+
+class LinkCode(Base):
+    """A short code asked for on one messenger (``/lienket``) and typed on another, to make
+    both one user. Only its hash is kept; it is valid for minutes and taken once, with one
+    conditional UPDATE (storage/links.py)."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The messenger that asked for it: the one told when the link is made.
+    identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LinkAttempt(Base):
+    """A wrong, used or expired link code typed on a messenger: codes are short, so too
+    many of these in a few minutes stop that messenger from trying for a while."""
+
+    __tablename__ = "link_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identity_id: Mapped[int] = mapped_column(
+        ForeignKey("identities.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -171,10 +172,18 @@ class Outbox:
         await self.session.flush()
         return rows
 
-    async def mark_sent(self, row_id: int) -> None:
-        await self._set(
-            row_id, status=OutboxStatus.SENT, sent_at=utcnow(), error=None, leased_by=None
-        )
+    async def mark_sent(self, row_id: int, *, payload: dict[str, Any] | None = None) -> None:
+        """Delivered. ``payload`` replaces the stored one (a sent export's file is not kept)."""
+        values: dict[str, Any] = {
+            "status": OutboxStatus.SENT,
+            "sent_at": utcnow(),
+            "error": None,
+            "leased_by": None,
+            "parts_sent": 0,
+        }
+        if payload is not None:
+            values["payload"] = payload
+        await self._set(row_id, **values)
 
     async def retry_at(self, row_id: int, when: datetime, error: str) -> None:
         await self._set(row_id, next_attempt_at=when, error=error[:500], leased_by=None)
@@ -183,6 +192,10 @@ class Outbox:
         """Give a claimed but unsent row back, due with its chat's earlier failed row (which
         has the lower id, so it is claimed first and the chat's order holds)."""
         await self._set(row_id, attempts=attempts, next_attempt_at=when, leased_by=None)
+
+    async def record_parts(self, row_id: int, parts: int) -> None:
+        """``parts`` pieces of the row's reply are confirmed by the platform."""
+        await self._set(row_id, parts_sent=parts)
 
     async def mark_failed(self, row_id: int, error: str) -> None:
         await self._set(row_id, status=OutboxStatus.FAILED, error=error[:500], leased_by=None)

@@ -9,7 +9,8 @@ reports) is personal data kept for no purpose. So:
   dedupe key (a reminder, an announcement) is reduced to its key instead: the key is the
   promise that the reminder is never sent twice, and it holds no personal data;
 - leftovers of erased people (a message queued in the same instant, their conversation)
-  and anonymous placeholders that no report points at any more are removed.
+  and anonymous placeholders that no report points at any more are removed;
+- files past their expiry (exports behind download links: storage/files.py) are deleted.
 
 The purge runs at start-up and daily (scheduler/runner.py); each step is one statement
 (the documents aside, which are few), so it is cheap on a large outbox.
@@ -25,10 +26,14 @@ from typing import Any
 from sqlalchemy import String, cast, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.files import purge_expired_files
 from storage.models import (
+    BackgroundJob,
     Conversation,
+    JobStatus,
     OutboxMessage,
     OutboxStatus,
+    SetAsideMessage,
     User,
     UserStatus,
     utcnow,
@@ -50,6 +55,7 @@ class Purged:
     reduced: int = 0  # delivered rows reduced to their dedupe key
     conversations: int = 0  # conversations of erased people
     placeholders: int = 0  # anonymous users no report points at
+    files: int = 0  # stored files past their expiry (download links)
 
 
 def without_document(payload: dict[str, Any]) -> dict[str, Any] | None:
@@ -85,12 +91,23 @@ async def purge(
         .values(payload={"text": ""}, address="", error=None)
     )
     placeholders = await drop_placeholders(session)
+    files = await purge_expired_files(session, now)
+    # What was set aside, and finished background jobs, hold typed text and personal
+    # parameters too: they go with the same period.
+    await session.execute(delete(SetAsideMessage).where(SetAsideMessage.created_at < cutoff))
+    await session.execute(
+        delete(BackgroundJob).where(
+            BackgroundJob.status.in_((JobStatus.DONE, JobStatus.FAILED)),
+            BackgroundJob.created_at < cutoff,
+        )
+    )
     return Purged(
         documents=documents,
         deleted=_count(deleted) + _count(leftovers),
         reduced=_count(reduced),
         conversations=_count(conversations),
         placeholders=placeholders,
+        files=files,
     )
 
 

@@ -4,6 +4,8 @@ A transcript is a text file that someone who knows OCOP but not Python can read:
 
     # Title and comments start with '#'
     @an                         who speaks next (console user id); default: an
+    @an on zalo                 ...on another messenger (telegram, zalo): the same person's
+                                second messenger is a second identity, until it is linked
     > /start                    the user types a line
     > [Tiếng Việt]              the user presses the button with this label
     > (contact +84912345678)    the user shares their own contact; (contact other ...) someone else's
@@ -14,11 +16,17 @@ A transcript is a text file that someone who knows OCOP but not Python can read:
     < Chào mừng                 the next message to this user contains this text
     < [Tiếng Việt] [English]    ...and offered exactly these buttons
     < (file báo_cáo.xlsx)       ...and carried this file
+    < Mã liên kết: {?code}      ...and keep the word at {?code} (letters, digits) as {code},
+                                for the lines below (a code the bot made up, to type back)
+    -- text only --             from here on no messenger shows buttons (as the console and
+                                Zalo): '<' lines match what the user reads (choices as numbered
+                                lines, "Trả lời 1 hoặc 2"), and '>' types numbers or labels
     -- restart --               the bot stops and starts again on the same database
     -- session --               the user opens the chat again (as the console does at start)
     -- today is 10/06/2024 --   the bot's clock (Vietnam time, 09:00) from here on
     -- officer an: Cao Lộc, Lạng Sơn --   a registered, approved officer (name "Officer an")
     -- producer hoa: Cao Lộc, Lạng Sơn -- a registered producer; "with a product" adds one
+    -- producer hoa on zalo: ... --      ...known on that messenger (default: the console)
     -- province admin thu: Lạng Sơn --    a province admin ("Admin thu"); "national admin"
                                           takes no place
     -- invite CODE for officer: Cao Lộc, Lạng Sơn, until 25/05/2024 --   a single-use invite
@@ -42,21 +50,25 @@ from zoneinfo import ZoneInfo
 from bot.app import App
 from bot.channels.base import Capabilities
 from bot.messages import Contact, FileRef, Inbound, InboundKind, Location, Outbound
+from bot.render import numbered_text
 from bot.settings import Settings
 from storage.models import Invite, Product, ProductStatus, Role, UserStatus
 from storage.places import Places
 from storage.users import Users
 
 CHANNEL = "console"
+# Messengers a transcript can speak on (``@an on zalo``); each records what it is sent.
+CHANNELS = (CHANNEL, "telegram", "zalo")
+TEXT_ONLY = Capabilities(buttons=False, request_contact=False, documents=True)
 
 
 class RecordingChannel:
     """A channel that keeps what it is asked to send, per address."""
 
-    name = CHANNEL
     capabilities = Capabilities(buttons=True, request_contact=True, documents=True)
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = CHANNEL) -> None:
+        self.name = name
         self.inbox: dict[str, list[Outbound]] = {}
 
     async def send(self, address: str, message: Outbound) -> None:
@@ -69,17 +81,25 @@ class Replay:
 
     settings: Settings
     app: App | None = None
-    channel: RecordingChannel = field(default_factory=RecordingChannel)
+    channels: dict[str, RecordingChannel] = field(
+        default_factory=lambda: {name: RecordingChannel(name) for name in CHANNELS}
+    )
     speaker: str = "an"
+    on: str = CHANNEL  # the messenger the speaker writes on
     previous: Outbound | None = None  # the message the last '<' line matched
     keyboards: list[Outbound] = field(default_factory=list)  # messages with buttons, oldest first
 
     today: datetime | None = None
+    text_only: bool = False  # '-- text only --': what a messenger without buttons shows
+
+    def read(self, message: Outbound) -> str:
+        """What the user reads of ``message`` on the transcript's messengers."""
+        return numbered_text(message) if self.text_only else message.text
 
     async def start(self) -> None:
         self.app = App(self.settings)
         await self.app.prepare()
-        self.sender = self.app.sender({CHANNEL: self.channel})
+        self.sender = self.app.sender(dict(self.channels))
         if self.today is not None:
             self.app.pipeline.clock = lambda: self.today  # type: ignore[assignment,return-value]
 
@@ -95,20 +115,25 @@ class Replay:
         await self.sender.drain()
 
     def pending(self) -> list[Outbound]:
-        return self.channel.inbox.setdefault(self.speaker, [])
+        return self.channels[self.on].inbox.setdefault(self.speaker, [])
 
 
 def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def _matches(expected: str, actual: str) -> bool:
+def _matches(expected: str, actual: str) -> dict[str, str] | None:
+    """None if ``actual`` does not match; else the words kept by ``{?name}`` markers."""
     parts = [re.escape(_norm(p)) for p in expected.split("...")]
-    return re.search(".*".join(parts), _norm(actual), re.S) is not None
+    pattern = re.sub(r"\\\{\\\?(\w+)\\\}", r"(?P<\1>\\w+)", ".*".join(parts))
+    found = re.search(pattern, _norm(actual), re.S)
+    return found.groupdict() if found is not None else None
 
 
-def _inbound(speaker: str, line: str, offered: list[tuple[str, str]]) -> Inbound:
-    base = {"channel": CHANNEL, "user_id": speaker, "message_id": uuid.uuid4().hex}
+def _inbound(
+    speaker: str, line: str, offered: list[tuple[str, str]], channel: str = CHANNEL
+) -> Inbound:
+    base = {"channel": channel, "user_id": speaker, "message_id": uuid.uuid4().hex}
     button = re.fullmatch(r"\[(.+)\]", line)
     if button:
         label = button.group(1)
@@ -160,22 +185,32 @@ async def replay(path: Path, settings: Settings, variables: dict[str, str] | Non
     ``{name}`` in the file is replaced by ``variables[name]`` (e.g. an invite code).
     """
     run = Replay(settings)
+    variables = dict(variables or {})
     await run.start()
     last_inbound: Inbound | None = None
     lines = (await asyncio.to_thread(path.read_text, encoding="utf-8")).splitlines()
     try:
         for number, raw in enumerate(lines, 1):
             line = raw.strip()
-            for name, value in (variables or {}).items():
+            for name, value in variables.items():
                 line = line.replace("{" + name + "}", value)
             where = f"{path.name}:{number}: {line}"
             if not line or line.startswith("#"):
                 continue
             if line.startswith("@"):
                 _check_all_seen(run, where)
-                run.speaker = line[1:].strip()
+                who = re.fullmatch(r"@(\S+)(?: on (\w+))?", line)
+                if who is None or (who.group(2) or CHANNEL) not in run.channels:
+                    raise AssertionError(f"{where}\n  speakers write on one of {CHANNELS}")
+                run.speaker, run.on = who.group(1), who.group(2) or CHANNEL
                 run.previous = None
                 run.keyboards = []
+            elif line == "-- text only --":
+                run.text_only = True
+                for channel in run.channels.values():
+                    channel.capabilities = TEXT_ONLY
+                await run.stop()  # the conversations learn what the messengers show
+                await run.start()
             elif line == "-- restart --":
                 _check_all_seen(run, where)
                 await run.stop()
@@ -184,7 +219,7 @@ async def replay(path: Path, settings: Settings, variables: dict[str, str] | Non
                 _check_all_seen(run, where)
                 await run.send(
                     Inbound(
-                        channel=CHANNEL,
+                        channel=run.on,
                         user_id=run.speaker,
                         message_id=uuid.uuid4().hex,
                         kind=InboundKind.SESSION,
@@ -203,8 +238,10 @@ async def replay(path: Path, settings: Settings, variables: dict[str, str] | Non
                 if said == "(repeat)":
                     assert last_inbound is not None, where
                     inbound = last_inbound
+                elif run.text_only and re.fullmatch(r"\[.+\]", said):
+                    raise AssertionError(f"{where}\n  no buttons here: type the number or label")
                 else:
-                    inbound = _inbound(run.speaker, said, offered)
+                    inbound = _inbound(run.speaker, said, offered, run.on)
                 last_inbound = inbound
                 await run.send(inbound)
             elif line.startswith("<"):
@@ -224,9 +261,12 @@ async def replay(path: Path, settings: Settings, variables: dict[str, str] | Non
                 queue = run.pending()
                 assert queue, f"{where}\n  the bot sent nothing more to {run.speaker}"
                 message = queue.pop(0)
-                assert _matches(expected, message.text), (
-                    f"{where}\n  the bot said instead:\n    " + message.text.replace("\n", "\n    ")
+                shown = run.read(message)
+                kept = _matches(expected, shown)
+                assert kept is not None, (
+                    f"{where}\n  the bot said instead:\n    " + shown.replace("\n", "\n    ")
                 )
+                variables.update(kept)
                 run.previous = message
                 if message.choices():
                     run.keyboards.append(message)
@@ -257,12 +297,13 @@ async def _given(run: Replay, statement: str, where: str) -> None:
         await _given_invite(run, statement[len("invite ") :], where)
         return
     person = re.fullmatch(
-        r"(officer|producer|province admin|national admin) (\w+)(?:: (.+?))?( with a product)?",
+        r"(officer|producer|province admin|national admin) (\w+)(?: on (\w+))?(?:: (.+?))?"
+        r"( with a product)?",
         statement,
     )
     if not person:
         raise AssertionError(f"{where}\n  cannot read this scene")
-    role, name, place, product = person.groups()
+    role, name, channel, place, product = person.groups()
     roles = {
         "officer": Role.OFFICER,
         "producer": Role.PRODUCER,
@@ -277,7 +318,9 @@ async def _given(run: Replay, statement: str, where: str) -> None:
             province = (await places.search_provinces(province_name))[0]
             if commune_name:
                 commune = (await places.search_communes(province.code, commune_name[0]))[0]
-        user, _identity = await Users(session).create_with_identity(CHANNEL, name, language="vi")
+        user, _identity = await Users(session).create_with_identity(
+            channel or CHANNEL, name, language="vi"
+        )
         user.role = roles[role]
         user.status = UserStatus.ACTIVE
         user.full_name = f"{role.split()[-1].capitalize()} {name}"

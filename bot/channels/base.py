@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from bot.messages import Outbound
+from bot.messages import Capabilities, Outbound
 
 if TYPE_CHECKING:
     from bot.http import HttpServer
 
-
-@dataclass(frozen=True)
-class Capabilities:
-    """What a channel can show; where it cannot, replies degrade to numbered text."""
-
-    buttons: bool = False
-    request_contact: bool = False
-    documents: bool = False
-    max_text: int = 4096
+# What a channel can show lives with the message types (the conversations read it too).
+__all__ = [
+    "Capabilities",
+    "Channel",
+    "DeliveryError",
+    "PermanentFailure",
+    "RecipientBlocked",
+    "RetryLater",
+    "Service",
+]
 
 
 class DeliveryError(Exception):
@@ -70,6 +70,9 @@ class Service(Protocol):
     sender_address: str | None
 
     async def start(self, http: HttpServer) -> None: ...
+
+    # Optional ``async def register(self) -> None``: called once the HTTP server listens
+    # and before the start-up line (Telegram registers its webhook there).
 
     async def serve(self, stop: asyncio.Event, deliver_now: Callable[[], Awaitable[None]]) -> None:
         """Receive until ``stop`` is set; returning earlier ends the whole bot (the console

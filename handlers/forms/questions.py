@@ -120,7 +120,7 @@ async def _done(ctx: Context, question: Question) -> None:
             return
         await store(ctx, question, photos or None)
         return
-    ctx.reply(ctx.t("That button is no longer valid."))
+    ctx.reply(ctx.t("That choice is no longer valid."))
 
 
 async def store(ctx: Context, question: Question, value: Any) -> None:

@@ -173,7 +173,7 @@ async def open_form(ctx: Context, form_id: str) -> None:
     """A button that starts or resumes a form (reminders, an admin's "please fix" note)."""
     form = FORMS.get(form_id)
     if form is None:
-        ctx.reply(ctx.t("That button is no longer valid."))
+        ctx.reply(ctx.t("That choice is no longer valid."))
         return
     await start_form(ctx, form)
 
@@ -188,6 +188,6 @@ async def fix_submission(ctx: Context, argument: str) -> None:
     form = FORMS.get(submission.form_id) if submission else None
     if submission is None or form is None or not await may_fill(ctx, form):
         if submission is None or form is None:
-            ctx.reply(ctx.t("That button is no longer valid."))
+            ctx.reply(ctx.t("That choice is no longer valid."))
         return
     await open_submission(ctx, form, submission)

@@ -83,9 +83,7 @@ def test_delete_asks_first_then_erases_and_keeps_the_report(env: str) -> None:
     assert user is not None  # the report points at it: an anonymous placeholder
     assert (user.full_name, user.phone, user.status) == (None, None, UserStatus.ERASED)
     assert (identities, reports) == (0, 1)
-    assert [(a.user_id, a.detail) for a in audit] == [
-        (None, {"user": user_id, "by": "operator"})
-    ]
+    assert [(a.user_id, a.detail) for a in audit] == [(None, {"user": user_id, "by": "operator"})]
 
     again = runner.invoke(cli, ["users", "delete", str(user_id), "--yes"])
     assert again.exit_code == 2 and "no user" in again.output

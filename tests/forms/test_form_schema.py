@@ -91,3 +91,31 @@ def test_two_forms_cannot_share_a_command(tmp_path: Path) -> None:
     (tmp_path / "b.yaml").write_text(GOOD.replace("id: sample", "id: other"), encoding="utf-8")
     with pytest.raises(FormError, match="command /mau is also used by 'sample'"):
         load_forms(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (("id: sample", "id: " + "s" * 41), "id: String should have at most 40 characters"),
+        (("  - id: count", "  - id: " + "c" * 51), "at most 50 characters"),
+        (("commands: [mau]", "commands: [" + "m" * 33 + "]"), "commands.0"),
+        (("commands: [mau]", "commands: [báo_cáo]"), "commands.0"),
+    ],
+)
+def test_ids_must_fit_storage_and_the_messengers(
+    tmp_path: Path, change: tuple[str, str], problem: str
+) -> None:
+    """Checked when the file loads, so a form never fails half-way through a report."""
+    with pytest.raises(FormError) as refused:
+        load_form(write(tmp_path, GOOD.replace(*change)))
+    assert "sample.yaml" in str(refused.value) and problem in str(refused.value)
+
+
+def test_an_option_key_must_fit_telegrams_64_bytes_of_button_data(tmp_path: Path) -> None:
+    text = GOOD + (
+        "  - id: kind\n    type: choice\n    label: {vi: Loại}\n    options:\n"
+        "      - {key: " + "k" * 61 + ", vi: Một}\n      - {key: hai, vi: Hai}\n"
+    )
+    with pytest.raises(FormError, match="at most 60 characters"):
+        load_form(write(tmp_path, text))
+    load_form(write(tmp_path, text.replace("k" * 61, "k" * 60)))

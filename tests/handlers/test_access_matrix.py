@@ -72,9 +72,9 @@ async def test_admin_of_another_province_sees_and_changes_nothing(world) -> None
         "admin_hn", f"/capquyen {users['officer'].id}"
     )
     answer = await chat.say("admin_hn", button=f"@approve:{users['pending'].id}")
-    assert "Nút này không còn dùng được nữa." in answer
+    assert "Lựa chọn này không còn hiệu lực." in answer
     answer = await chat.say("admin_hn", button="@review:fix:1")
-    assert "Nút này không còn dùng được nữa." in answer
+    assert "Lựa chọn này không còn hiệu lực." in answer
     progress = await chat.say("admin_hn", "/tiendo commune_report 2024-Q2")
     assert "Đã gửi: 0" in progress and "Xã Cao Lộc" not in progress
     async with app.session_factory() as session:

@@ -67,9 +67,7 @@ async def test_declining_consent_leaves_no_name_or_phone_anywhere(world) -> None
     assert personal(await everything(app)) == []
     async with app.session_factory() as session:
         user = (
-            await session.scalars(
-                select(User).join(Identity).where(Identity.external_id == "hoa")
-            )
+            await session.scalars(select(User).join(Identity).where(Identity.external_id == "hoa"))
         ).one()
         assert (user.full_name, user.phone, user.status) == (None, None, UserStatus.NEW)
         assert await session.get(Conversation, user.id) is None
@@ -119,9 +117,7 @@ async def test_a_person_deletes_their_data_and_their_report_stays(world) -> None
         keys = (await session.scalars(select(OutboxMessage.dedupe_key))).all()
         assert "remind:test" not in keys
         masked = (
-            await session.scalars(
-                select(OutboxMessage).where(OutboxMessage.address == "admin_ls")
-            )
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.address == "admin_ls"))
         ).one()
         assert masked.payload["text"] == "Cán bộ mới: ***, ***"
         audit = (

@@ -106,11 +106,6 @@ async def test_an_export_file_leaves_the_outbox_once_delivered(app: App) -> None
     assert kept[waiting].payload["document"]["filename"] == "bao_cao.xlsx"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/sender.py and Outbox.mark_sent: the lead applies storage.retention."
-    "without_document when a row is marked sent",
-)
 async def test_the_sender_drops_the_file_the_moment_it_is_delivered(app: App) -> None:
     from tests.transcript import RecordingChannel
 
@@ -141,3 +136,49 @@ async def test_the_purge_runs_at_start_up(database_url: str) -> None:
         assert gone not in await rows(second)
     finally:
         await second.close()
+
+
+async def test_set_aside_messages_and_finished_jobs_go_with_the_same_period(app: App) -> None:
+    from sqlalchemy import func, select
+
+    from storage.models import BackgroundJob, JobStatus, SetAsideMessage, utcnow
+
+    old, recent = utcnow() - timedelta(days=40), utcnow() - timedelta(days=2)
+    async with app.session_factory() as session, session.begin():
+        for when in (old, recent):
+            session.add(
+                SetAsideMessage(
+                    channel="zalo",
+                    message_id=f"m{when:%j}",
+                    address="a1",
+                    kind="text",
+                    text="Nguyễn Thị Hoa",
+                    attempts=5,
+                    error="x",
+                    created_at=when,
+                )
+            )
+            for status in (JobStatus.DONE, JobStatus.PENDING):
+                session.add(
+                    BackgroundJob(
+                        kind="export",
+                        params={},
+                        channel="zalo",
+                        address="a1",
+                        language="vi",
+                        status=status,
+                        attempts=1,
+                        created_at=when,
+                    )
+                )
+    async with app.session_factory() as session, session.begin():
+        await purge(session, days=30)
+    async with app.session_factory() as session:
+        kept = await session.scalar(select(func.count()).select_from(SetAsideMessage))
+        jobs = (await session.scalars(select(BackgroundJob))).all()
+    assert kept == 1
+    assert sorted((job.status, job.created_at < recent) for job in jobs) == [
+        (JobStatus.DONE, False),
+        (JobStatus.PENDING, False),
+        (JobStatus.PENDING, True),  # an old job not yet done is not thrown away
+    ]

@@ -1,7 +1,9 @@
 """The console chat's delivery side: replies written to the terminal.
 
-Buttons are shown as numbered options (type the number or the text); a "share my phone"
-request becomes a hint to type the number; a document is written to the working folder.
+Buttons are shown as numbered options with a short "Trả lời 1 hoặc 2" (type the number or
+the text, :func:`bot.render.numbered_text`, as on Zalo); there is no "share my phone"
+button, so the conversations ask to type the number (``Context.display``); a document is
+written to the working folder.
 """
 
 from __future__ import annotations
@@ -26,19 +28,31 @@ class ConsoleChannel:
         buttons=False, request_contact=False, documents=True, max_text=100_000
     )
 
-    def __init__(self, output: TextIO | None = None, files_dir: Path | None = None) -> None:
-        self.output = output or sys.stdout
+    def __init__(
+        self,
+        output: TextIO | None = None,
+        files_dir: Path | None = None,
+        *,
+        language: str | None = None,
+    ) -> None:
+        self._output = output
         self.files_dir = files_dir or Path.cwd()
+        self.language = language  # for a message that does not say its own
+
+    @property
+    def output(self) -> TextIO:
+        """``sys.stdout`` as it is now, unless a stream was given: while the live chat runs
+        it is prompt_toolkit's proxy, which prints above the input line."""
+        return self._output or sys.stdout
 
     async def send(self, address: str, message: Outbound) -> None:
-        text = numbered_text(message)
-        if message.request_contact:
-            text += "\n  (" + message.request_contact + ": gõ số / type the number)"
+        text = numbered_text(message, self.language)
         if message.document is not None:
             path = self.files_dir / message.document.filename
             path.write_bytes(message.document.content)
             text += f"\n  [{path}]"
-        self.output.write(
+        output = self.output
+        output.write(
             "\n"
             + "\n".join(
                 "bot> " + line if i == 0 else "     " + line
@@ -46,7 +60,7 @@ class ConsoleChannel:
             )
             + "\n"
         )
-        self.output.flush()
+        output.flush()
 
 
 def inbound_from_line(user: str, line: str) -> Inbound:
@@ -63,7 +77,8 @@ def session_opened(user: str) -> Inbound:
 
 def read_lines(stream: TextIO) -> asyncio.Queue[str | None]:
     """Lines typed by the user (None at end of input), read in a thread so the event loop
-    (outbox, scheduler) keeps running while the user thinks."""
+    (outbox, scheduler) keeps running while the user thinks. For input that is not a
+    terminal (a pipe, a file); a terminal gets the live input line (``live.py``)."""
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     loop = asyncio.get_running_loop()
 

@@ -23,6 +23,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("help", N_("What you can do here")),
     ("toi", N_("Your profile: see and change it")),
     ("dulieu", N_("Your personal data: what we keep, how to delete it")),
+    ("lienket", N_("Use this account on another messenger too")),
     ("ngonngu", N_("Change language")),
     ("huy", N_("Cancel what is in progress")),
 )

@@ -164,23 +164,33 @@ class TelegramService:
             f"listening on {self.settings.webhook_host}:{port}{self._path})."
         )
 
-    async def serve(self, stop: asyncio.Event, deliver_now: Callable[[], Awaitable[None]]) -> None:
-        """Receive until ``stop``: register the commands and the webhook, or poll."""
+    async def register(self) -> None:
+        """Once the HTTP server listens: the command menu, and the webhook (worker 0 only),
+        so that the start-up line is printed only when Telegram knows where to deliver."""
         try:
             if self.worker == 0:
                 await set_commands(self.bot, self.settings.default_language)
+            if self.receives == "webhook" and self.worker == 0:
+                assert self.settings.webhook_url is not None
+                try:
+                    await register_webhook(
+                        self.bot, url=self.settings.webhook_url, secret=self.secret
+                    )
+                except TelegramAPIError as exc:
+                    raise StartupError(
+                        f"Telegram refused the webhook OCOP_WEBHOOK_URL "
+                        f"({self.settings.webhook_url}): {_first_line(exc.message)}"
+                    ) from exc
+        except TelegramUnauthorizedError as exc:
+            raise StartupError(
+                "Telegram stopped accepting the token in OCOP_TELEGRAM_TOKEN "
+                "(was it revoked with BotFather?)."
+            ) from exc
+
+    async def serve(self, stop: asyncio.Event, deliver_now: Callable[[], Awaitable[None]]) -> None:
+        """Receive until ``stop``: the webhook's route does the work, or poll."""
+        try:
             if self.receives == "webhook":
-                if self.worker == 0:
-                    assert self.settings.webhook_url is not None
-                    try:
-                        await register_webhook(
-                            self.bot, url=self.settings.webhook_url, secret=self.secret
-                        )
-                    except TelegramAPIError as exc:
-                        raise StartupError(
-                            f"Telegram refused the webhook OCOP_WEBHOOK_URL "
-                            f"({self.settings.webhook_url}): {_first_line(exc.message)}"
-                        ) from exc
                 await stop.wait()
             else:
                 try:  # getUpdates refuses to run while a webhook is set

@@ -4,7 +4,7 @@ and the core, with a small HTTP client of our own (``api``).
 ``updates`` maps Zalo updates (either body shape) to inbound messages, ``receiver`` feeds them
 to the pipeline, ``polling`` and ``webhook`` are the two ways to receive them, ``render`` and
 ``channel`` turn replies into ``sendMessage`` calls (numbered choices, 2,000-character pieces,
-no files), and ``service`` (``ZaloService``) runs it in the runtime (:mod:`bot.runtime`).
+files as download links), ``photos`` keeps the photos people send, and ``service`` (``ZaloService``) runs it in the runtime (:mod:`bot.runtime`).
 See docs/zalo.md.
 """
 

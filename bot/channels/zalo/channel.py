@@ -23,8 +23,11 @@ outbox row), and then nothing confirmed is ever resent, even after a crash; with
 channel keeps the count in memory, keyed by address and content like Telegram's
 (:class:`~bot.channels.telegram.channel.DeliveryProgress`), which holds within the process.
 
-Documents cannot be sent on Zalo: the caption goes with a note on where to get the file.
-:attr:`ZaloChannel.document_link` is the hook for a download link (signed URLs, later).
+Documents cannot be sent on Zalo: the caption goes with a signed download link
+(:attr:`ZaloChannel.document_link`, which stores the file: bot/files/links.py), or, when
+there is none (no ``OCOP_PUBLIC_URL``), with a note on where else to get the file. The
+``/xuat`` export does not even put its file in the outbox on Zalo: it sends the link itself
+(bot/export_job.py).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from bot.channels.zalo.api import (
 )
 from bot.channels.zalo.render import MAX_TEXT, Unrenderable, plan
 from bot.channels.zalo.updates import CHANNEL
+from bot.files.links import Link
 from bot.i18n import Translator
 from bot.messages import Document, Outbound
 from bot.ratelimit import RateLimiter
@@ -64,8 +68,8 @@ PER_CHAT_BURST = 2
 WINDOW = 1.0
 WAIT_OUT = 1.0  # a back-off this short is waited out in the call, not turned into a retry
 
-#: A download link for a document sent to an address, or None when there is none (yet).
-DocumentLink = Callable[[str, Document], Awaitable[str | None]]
+#: A download link for a document sent to an address, or None when there is none.
+DocumentLink = Callable[[str, Document], Awaitable[Link | None]]
 #: The language of the user behind an address ("vi" or "en").
 LanguageOf = Callable[[str], Awaitable[str]]
 
@@ -174,8 +178,8 @@ class ZaloChannel:
         self.limiter = zalo_limiter() if limiter is None else limiter
         self.progress = DeliveryProgress() if progress is None else progress
         self.language_of = language_of
-        # The hook for signed download links: until it returns one, a note says where to
-        # get the file instead.
+        # Stores a document and gives a signed download link to it; without one, a note
+        # says where else to get the file.
         self.document_link = document_link
         self.default_language = default_language
         self.backoff = QuotaBackoff(base=backoff_base, cap=backoff_cap)
@@ -225,9 +229,14 @@ class ZaloChannel:
         if document is None:
             return None
         tr = Translator(await self._language(address))
-        link = await self.document_link(address, document) if self.document_link else None
-        if link:
-            return tr.t("Download {filename} here: {url}", filename=document.filename, url=link)
+        link = None
+        if self.document_link is not None:
+            try:
+                link = await self.document_link(address, document)
+            except Exception as exc:  # the database may be away: the row waits, not lost
+                raise RetryLater(f"no download link yet ({type(exc).__name__})") from None
+        if link is not None:
+            return link.note(tr, document.filename)
         return tr.t(
             "Zalo cannot carry files, so {filename} is not attached here. Please open the "
             "bot on Telegram to receive it, or ask your administrator for a copy.",

@@ -13,7 +13,10 @@ Two things happen beside the pipeline:
 * a protected user (Zalo withheld the content) gets a notice to contact their commune. It
   is not a conversation: no user is created for someone whose messages can never be read.
   It still goes the durable way, marked seen and queued in the outbox in one transaction,
-  and at most once per :data:`NOTICE_INTERVAL` per user, whatever they keep sending.
+  and at most once per :data:`NOTICE_INTERVAL` per user, whatever they keep sending;
+* a photo is downloaded and stored before the pipeline sees it (:mod:`.photos`: Zalo's URLs
+  expire), so the form keeps our copy. When that fails the user is asked, the same durable
+  way, to send it again; their conversation is not touched.
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ from typing import Protocol, TypeVar
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.zalo.photos import PhotoKeeper, refusal
 from bot.channels.zalo.updates import CHANNEL, ProtectedSender, Skip, to_inbound
-from bot.i18n import Translator
-from bot.messages import Inbound, Outbound
+from bot.files.fetch import DownloadFailed
+from bot.i18n import N_, Translator
+from bot.messages import Inbound, InboundKind, Outbound
 from bot.pipeline import StorageUnavailable
 from storage.outbox import Outbox
 from storage.seen import SeenMessages
@@ -41,6 +46,11 @@ newcomers_log = logging.getLogger("bot.channels.zalo.newcomers")
 NOTICE_INTERVAL = 600.0  # seconds between two "contact your commune" notices to one user
 REMEMBERED = 10_000  # user ids kept in memory (known users, notices sent)
 V = TypeVar("V")
+PROTECTED = N_(
+    "Zalo does not let this bot read your messages, because your Zalo account "
+    "is protected. For OCOP matters, please contact your commune office "
+    "(UBND xã) directly. Thank you!"
+)
 
 
 class InboundSink(Protocol):
@@ -59,10 +69,12 @@ class ZaloReceiver:
         session_factory: async_sessionmaker[AsyncSession],
         *,
         default_language: str = "vi",
+        photos: PhotoKeeper | None = None,
     ) -> None:
         self.sink = sink
         self.session_factory = session_factory
         self.default_language = default_language
+        self.photos = photos
         self._known: OrderedDict[str, None] = OrderedDict()
         self._noticed: OrderedDict[str, float] = OrderedDict()
 
@@ -78,6 +90,14 @@ class ZaloReceiver:
         if isinstance(mapped, ProtectedSender):
             return await self._protected(mapped)
         await self._notice_newcomer(mapped)
+        if mapped.kind is InboundKind.PHOTO and self.photos is not None:
+            try:
+                mapped = await self.photos.keep(mapped)
+            except DownloadFailed as exc:
+                log.warning("zalo photo of %s not kept: %s", mapped.user_id, exc)
+                msgid, params = refusal(exc)
+                told = await self._tell(mapped.user_id, mapped.message_id, msgid, **params)
+                return "ok" if told else "repeat"
         done = await self.sink.process(mapped)
         if not done:
             log.info("zalo message %s was already processed", mapped.message_id)
@@ -110,31 +130,34 @@ class ZaloReceiver:
         if last is not None and now - last < NOTICE_INTERVAL:
             log.info("zalo protected user %s: notice already sent recently", notice.user_id)
             return "skipped"
+        told = await self._tell(notice.user_id, notice.message_id, PROTECTED)
+        if not told:
+            return "repeat"
+        _remember(self._noticed, notice.user_id, now)
+        log.info("zalo user %s is protected: told to contact the commune", notice.user_id)
+        return "ok"
+
+    async def _tell(self, user_id: str, message_id: str, msgid: str, **params: object) -> bool:
+        """Answer a message outside any conversation: marked seen and the answer queued in
+        one transaction, in the user's language. False when the message is a repeat."""
         try:
             async with self.session_factory() as session, session.begin():
-                if not await SeenMessages(session).mark(CHANNEL, notice.message_id):
-                    return "repeat"
-                found = await Users(session).by_identity(CHANNEL, notice.user_id)
+                if not await SeenMessages(session).mark(CHANNEL, message_id):
+                    return False
+                found = await Users(session).by_identity(CHANNEL, user_id)
                 language = found[0].language if found else self.default_language
-                text = Translator(language).t(
-                    "Zalo does not let this bot read your messages, because your Zalo account "
-                    "is protected. For OCOP matters, please contact your commune office "
-                    "(UBND xã) directly. Thank you!"
-                )
                 await Outbox(session).enqueue(
                     channel=CHANNEL,
-                    address=notice.user_id,
-                    message=Outbound(text=text),
+                    address=user_id,
+                    message=Outbound(text=Translator(language).t(msgid, **params)),
                     user_id=found[0].id if found else None,
                 )
         except (DBAPIError, OSError) as exc:
             raise StorageUnavailable(str(exc)) from exc
-        _remember(self._noticed, notice.user_id, now)
-        log.info("zalo user %s is protected: told to contact the commune", notice.user_id)
         wake = getattr(self.sink, "on_enqueued", None)
         if callable(wake):
             wake()
-        return "ok"
+        return True
 
 
 def _remember(table: OrderedDict[str, V], key: str, value: V) -> None:

@@ -9,6 +9,11 @@ does not work while one is set), then long-polls. ``webhook`` (production) mount
 with ``OCOP_ZALO_WEBHOOK_SECRET``. With several webhook workers (``OCOP_WEBHOOK_WORKERS``)
 every worker serves the route and sends at its share of the rate; only the first registers
 the webhook, or polls (Zalo hands each update out once, to whoever asks).
+
+Zalo carries no files, so the service also wires what stands in for them: photos people
+send are downloaded and kept by the bot (:mod:`.photos`), and a document in a reply becomes
+a signed download link (``document_link``, through :class:`~bot.files.links.FileLinks`) when
+``OCOP_PUBLIC_URL`` is set.
 """
 
 from __future__ import annotations
@@ -21,11 +26,15 @@ from typing import Any
 from bot.app import App, StartupError
 from bot.channels.zalo.api import ApiTimeout, Unauthorized, ZaloApi, ZaloApiError
 from bot.channels.zalo.channel import ZaloChannel, zalo_limiter
+from bot.channels.zalo.photos import PhotoKeeper
 from bot.channels.zalo.polling import ZaloPoller
 from bot.channels.zalo.receiver import ZaloReceiver, newcomers_log
 from bot.channels.zalo.updates import CHANNEL
 from bot.channels.zalo.webhook import make_webhook_handler, webhook_path, webhook_url
+from bot.files.fetch import ImageFetcher
+from bot.files.links import Link
 from bot.http import HttpServer
+from bot.messages import Document
 from bot.settings import Settings
 from storage.users import Users
 
@@ -85,10 +94,15 @@ class ZaloService:
                 per_chat_rate=settings.zalo_rate_per_chat,
             ),
             language_of=self._language_of,
+            document_link=self._document_link,
             default_language=settings.default_language,
         )
+        self.fetcher = ImageFetcher(allow_private=settings.allow_private_downloads)
         self.receiver = ZaloReceiver(
-            app.pipeline, app.session_factory, default_language=settings.default_language
+            app.pipeline,
+            app.session_factory,
+            default_language=settings.default_language,
+            photos=PhotoKeeper(app.session_factory, self.fetcher),
         )
         self.me: dict[str, Any] = {}
         self.url = webhook_url(settings.public_url) if settings.public_url else None
@@ -174,5 +188,18 @@ class ZaloService:
             found = await Users(session).by_identity(CHANNEL, address)
         return found[0].language if found else self.settings.default_language
 
+    async def _document_link(self, address: str, document: Document) -> Link | None:
+        """A signed link to ``document`` for the user behind a Zalo id; None without
+        ``OCOP_PUBLIC_URL`` (the channel then says where else to get the file)."""
+        links = self.app.links
+        if links is None:
+            return None
+        async with self.app.session_factory() as session:
+            found = await Users(session).by_identity(CHANNEL, address)
+        if found is None:
+            return None
+        return await links.publish_document(found[0].id, document)
+
     async def close(self) -> None:
+        await self.fetcher.close()
         await self.api.close()

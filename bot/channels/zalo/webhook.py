@@ -12,7 +12,8 @@ The order of checks is the point:
    does is not documented; the pipeline drops a repeat).
 
 The update is processed before the answer, as with Telegram: the pipeline takes
-milliseconds, and nothing slow (downloading a photo) happens on this path.
+milliseconds. A photo is the exception: it is downloaded first (Zalo's URLs expire; bounded
+to 20 s and 10 MB, bot/files/fetch.py), so Zalo waits that long for this answer.
 """
 
 from __future__ import annotations

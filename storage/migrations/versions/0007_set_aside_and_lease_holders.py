@@ -43,6 +43,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(sa.Column("leased_by", sa.String(length=64), nullable=True))
+        batch_op.add_column(
+            sa.Column("parts_sent", sa.Integer(), nullable=False, server_default="0")
+        )
     op.create_table(
         "jobs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -71,6 +74,7 @@ def downgrade() -> None:
     op.drop_index("ix_jobs_status", table_name="jobs")
     op.drop_table("jobs")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("parts_sent")
         batch_op.drop_column("leased_by")
     op.drop_table("sender_heartbeats")
     op.drop_table("set_aside_messages")

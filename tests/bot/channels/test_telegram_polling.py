@@ -222,7 +222,15 @@ async def test_command_menu_in_both_languages(app: App, server: FakeTelegramServ
     for language in ("vi", "en", ""):
         commands = server.get_commands(language_code=language)
         assert commands is not None
-        assert [c["command"] for c in commands] == ["start", "help", "toi", "dulieu", "ngonngu", "huy"]
+        assert [c["command"] for c in commands] == [
+            "start",
+            "help",
+            "toi",
+            "dulieu",
+            "lienket",
+            "ngonngu",
+            "huy",
+        ]
         assert all(c["description"] for c in commands)
     describe = {
         language: {

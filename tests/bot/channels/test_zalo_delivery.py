@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,8 +15,9 @@ from sqlalchemy import select
 from bot.app import App
 from bot.channels.zalo.api import ZaloApi
 from bot.channels.zalo.channel import ZaloChannel, zalo_limiter
+from bot.files.links import Link
 from bot.messages import Button, Document, Outbound
-from storage.models import OutboxMessage, OutboxStatus
+from storage.models import OutboxMessage, OutboxStatus, utcnow
 from storage.outbox import Outbox
 from storage.users import Users
 from tests.bot.channels.test_telegram_helpers import bounded
@@ -151,8 +153,9 @@ async def test_choices_are_numbered_and_a_document_becomes_a_note(
     async def language_of(address: str) -> str:
         return {"u1": "vi", "u2": "en"}[address]
 
-    async def link(address: str, document: Document) -> str | None:
-        return f"https://ocop.example.gov.vn/files/{document.filename}" if links else None
+    async def link(address: str, document: Document) -> Link | None:
+        url = f"https://ocop.example.gov.vn/files/{document.filename}"
+        return Link(url, utcnow() + timedelta(hours=24)) if links else None
 
     channel.language_of = language_of
     channel.document_link = link
@@ -170,14 +173,14 @@ async def test_choices_are_numbered_and_a_document_becomes_a_note(
         await enqueue(app, "u2", Outbound(text="Again.", document=export))
         await settled(app, zalo)
     choice, note = zalo.messages_to("u1")
-    assert choice == "Chọn một\n\n  1. Có"
+    assert choice == "Chọn một\n\n  1. Có\nTrả lời 1."  # how to answer: the default language
     assert note.startswith("Đây là tệp xuất.\n\nZalo không gửi được tệp")
     assert "baocao.xlsx" in note
     first, second = zalo.messages_to("u2")
     assert first.startswith("Here is the export.\n\nZalo cannot carry files")
-    assert (
-        second
-        == "Again.\n\nDownload baocao.xlsx here: https://ocop.example.gov.vn/files/baocao.xlsx"
+    assert second.startswith(
+        "Again.\n\nDownload baocao.xlsx here: https://ocop.example.gov.vn/files/baocao.xlsx\n"
+        "The link works for 24 hours. Anyone who has it can download the file"
     )
     assert not zalo.calls_of("sendDocument")
 

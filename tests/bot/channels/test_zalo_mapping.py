@@ -125,7 +125,7 @@ def test_plan_numbers_choices_and_refuses_an_empty_reply() -> None:
         buttons=[[Button(label="Chủ thể", payload="p")], [Button(label="Cán bộ", payload="o")]],
         request_contact="Chia sẻ",
     )
-    assert plan(reply) == ["Bạn là ai?\n\n  1. Chủ thể\n  2. Cán bộ"]
+    assert plan(reply) == ["Bạn là ai?\n\n  1. Chủ thể\n  2. Cán bộ\nTrả lời 1 hoặc 2."]
     assert plan(Outbound(text=""), "note") == ["note"]
     with pytest.raises(Unrenderable):
         plan(Outbound(text="  \n "))

@@ -46,7 +46,8 @@ async def test_onboarding_by_typed_and_numbered_answers(app: App, zalo: FakeZalo
     async with running(app, zalo):
         hoa.says("/start")
         _, language = await hoa.expect("Chào mừng bạn đến với trợ lý báo cáo OCOP", "ngôn ngữ")
-        assert language.endswith("1. Tiếng Việt\n  2. English")  # choices as numbered lines
+        # Choices as numbered lines, and how to answer them.
+        assert language.endswith("1. Tiếng Việt\n  2. English\nTrả lời 1 hoặc 2.")
         hoa.says("1")
         (role,) = await hoa.expect("Bạn là ai?")
         assert "1. Chủ thể sản xuất" in role and "2. Cán bộ xã" in role
@@ -57,7 +58,8 @@ async def test_onboarding_by_typed_and_numbered_answers(app: App, zalo: FakeZalo
         hoa.says("cao loc")
         await hoa.expect("Xã/phường: Xã Cao Lộc", "Họ và tên của bạn là gì?")
         hoa.says("Nguyễn Thị Hoa")
-        await hoa.expect("Số điện thoại của bạn là gì?")
+        (phone,) = await hoa.expect("Số điện thoại của bạn là gì?")
+        assert "Bấm nút" not in phone  # Zalo has no "share my phone" button: type it
         hoa.says("0912 345 678")
         # Without keyboards the summary and the question are one message, choices numbered.
         (consent,) = await hoa.expect("Họ tên: Nguyễn Thị Hoa")
