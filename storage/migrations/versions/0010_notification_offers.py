@@ -1,9 +1,9 @@
 """The choices of the latest notification with buttons each user got (``offers``), so that on
 a messenger without buttons a typed number answers it (issue 14, text-only parity).
 
-Revision ID: 0009
-Revises: 0011
-Create Date: 2026-12-12
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-02
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0009"
-# Numbered as planned, applied after the migrations that were written in the meantime.
-down_revision: str | Sequence[str] | None = "0011"
+revision: str = "0010"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
