@@ -1,0 +1,91 @@
+"""SQLAlchemy models. Channel-neutral: no Telegram-shaped keys; identities map channels to users.
+
+Every table here is created by an Alembic migration in ``storage/migrations/versions``. The
+models are split by subject; import them from here.
+"""
+
+from __future__ import annotations
+
+from storage.models.base import (
+    NAMING,
+    Base,
+    JSONType,
+    UTCDateTime,
+    utcnow,
+)
+from storage.models.delivery import (
+    AppSecret,
+    BackgroundJob,
+    FileChunk,
+    JobStatus,
+    OutboxMessage,
+    OutboxStatus,
+    SeenMessage,
+    SenderHeartbeat,
+    SetAsideMessage,
+    StoredFile,
+)
+from storage.models.people import (
+    AuditEntry,
+    Commune,
+    Conversation,
+    Identity,
+    Invite,
+    LinkAttempt,
+    LinkCode,
+    Offer,
+    Province,
+    Role,
+    User,
+    UserStatus,
+)
+from storage.models.reports import (
+    Broadcast,
+    Campaign,
+    Product,
+    ProductStatus,
+    ProvinceDeadline,
+    ReportSchedule,
+    ReviewStatus,
+    Submission,
+    SubmissionRevision,
+)
+
+__all__ = [
+    "NAMING",
+    "AppSecret",
+    "AuditEntry",
+    "BackgroundJob",
+    "Base",
+    "Broadcast",
+    "Campaign",
+    "Commune",
+    "Conversation",
+    "FileChunk",
+    "Identity",
+    "Invite",
+    "JSONType",
+    "JobStatus",
+    "LinkAttempt",
+    "LinkCode",
+    "Offer",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Product",
+    "ProductStatus",
+    "Province",
+    "ProvinceDeadline",
+    "ReportSchedule",
+    "ReviewStatus",
+    "Role",
+    "SeenMessage",
+    "SenderHeartbeat",
+    "SetAsideMessage",
+    "StoredFile",
+    "Submission",
+    "SubmissionRevision",
+    "UTCDateTime",
+    "User",
+    "UserStatus",
+    "utcnow",
+]
