@@ -33,6 +33,7 @@ One module per kind of answer, each importing the others directly (never this pa
     text.py      free text
     phone.py     Vietnamese phone numbers, read and shown back
     places.py    provinces and communes by part of their name (used by storage)
+    places_former.py  names from before the July-2025 merger, to the units they became
 """
 
 from __future__ import annotations

@@ -18,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.text import clean, fold, has_letters
 from forms.readers import Ok, read_date, read_phone
-from forms.readers.places import rank_matches, search_key
+from forms.readers.places import exact, rank_matches, search_key
+from forms.readers.places_former import COMMUNE, former_key, now_in
 from storage.imports.tables import Cell
 from storage.models import Commune, Province
+from storage.places_former import FormerDataMissing, FormerUnits, load_former_units
 
 T = TypeVar("T")
 
@@ -151,18 +153,55 @@ class PlaceFinder:
     decides. All units (34 + 3,321) are held in memory for the length of an import.
     """
 
-    def __init__(self, provinces: Sequence[Province], communes: Sequence[Commune]) -> None:
+    def __init__(
+        self,
+        provinces: Sequence[Province],
+        communes: Sequence[Commune],
+        former: FormerUnits | None = None,
+    ) -> None:
         self.provinces = {p.code: p for p in provinces}
         self.communes = {c.code: c for c in communes}
         self.by_province: dict[int, list[Commune]] = {}
         for commune in communes:
             self.by_province.setdefault(commune.province_code, []).append(commune)
+        self.former = former
 
     @classmethod
     async def load(cls, session: AsyncSession) -> PlaceFinder:
         provinces = (await session.scalars(select(Province).order_by(Province.code))).all()
         communes = (await session.scalars(select(Commune).order_by(Commune.code))).all()
-        return cls(provinces, communes)
+        try:
+            former: FormerUnits | None = await load_former_units()
+        except FormerDataMissing:
+            former = None  # only current names then
+        return cls(provinces, communes, former)
+
+    def _former_province(self, typed: str) -> Province | None:
+        """The province an old one (Quảng Nam, Bà Rịa - Vũng Tàu) is part of now."""
+        if self.former is None:
+            return None
+        key = former_key(typed)
+        for old in self.former.provinces:
+            if key == old.name_folded or key.replace(" ", "") in old.aliases:
+                found = now_in(list(self.provinces.values()))(old)
+                return found[0] if len(found) == 1 else None
+        return None
+
+    def _former_commune(self, typed: str, province: Province) -> list[Commune]:
+        """The communes an old commune of that name became (a split one: several)."""
+        if self.former is None:
+            return []
+        key = former_key(typed)
+        olds = [
+            f
+            for f in self.former.by_province.get(province.code, ())
+            if f.kind == COMMUNE and f.name_folded == key
+        ]
+        # The type word and accents written decide between old communes named alike
+        # ("Thị trấn Núi Thành", "Xã Tam Thanh" and "Xã Tam Thành").
+        olds = exact(olds, typed) or olds
+        now = now_in(self.by_province.get(province.code, []))
+        return list(dict.fromkeys(c for old in olds for c in now(old)))
 
     def province(self, name: Cell, code_cell: Cell, default: int | None) -> Province:
         number = code(code_cell, "province code")
@@ -179,6 +218,9 @@ class PlaceFinder:
         exact = [p for p in found if p.name_folded == search_key(typed)]
         if len(exact) == 1 or len(found) == 1:
             return exact[0] if len(exact) == 1 else found[0]
+        merged = self._former_province(typed)  # one of the 63 before July 2025
+        if merged is not None:
+            return merged
         if not found:
             raise Problem(f"there is no province '{typed}'")
         raise Problem(f"province '{typed}' could be {_names(found)}")
@@ -217,6 +259,14 @@ class PlaceFinder:
             raise Problem(
                 f"commune '{typed}' could be {_names(exact)} in {province.name}: write the "
                 "name with its accents and Xã or Phường before it, or give the commune code"
+            )
+        became = self._former_commune(typed, province)  # a commune before July 2025
+        if len(became) == 1:
+            return became[0]
+        if became:
+            raise Problem(
+                f"the former commune '{typed}' is now part of {_names(became)} in "
+                f"{province.name}: give the commune's current name or code"
             )
         near = rank_matches(typed, candidates)
         hint = f"; did you mean {_names(near)}?" if near else ""

@@ -9,6 +9,7 @@ import pytest
 from vietnam_provinces import Province as VpProvince
 
 from forms.readers import initials, rank_matches, search_key, unique
+from forms.readers.places import read_query
 
 
 @dataclass(frozen=True)
@@ -106,3 +107,42 @@ def test_unique_is_the_only_match_or_the_only_exact_name() -> None:
     assert unique([ha, ha_chau], "Hà") == ha
     assert unique([ha, ha_chau], "h") is None
     assert unique([ha, place("Xã Hà")], "ha") is None  # two places named alike
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "key"),
+    [
+        ("TP.HCM", "thanh pho", "hcm"),
+        ("tp hcm", "thanh pho", "hcm"),
+        ("T.P Đà Nẵng", "thanh pho", "da nang"),
+        ("P. Bến Thành", "phuong", "ben thanh"),
+        ("p1", "phuong", "1"),
+        ("F.12", "phuong", "12"),
+        ("x. Tam Thanh", "xa", "tam thanh"),
+        ("TT. Núi Thành", "thi tran", "nui thanh"),
+        ("thị trấn Núi Thành", "thi tran", "nui thanh"),
+        ("đặc khu Phú Quốc", "dac khu", "phu quoc"),
+        ("q.1", "quan", "1"),
+        ("huyện Núi Thành", "huyen", "nui thanh"),
+        ("Hà Nội", None, "ha noi"),
+        ("Xã", "xa", ""),
+        ("phu quoc", None, "phu quoc"),
+    ],
+)
+def test_the_type_word_in_front_is_read_apart(typed: str, kind: str | None, key: str) -> None:
+    query = read_query(typed)
+    assert (query.kind, query.key) == (kind, key)
+
+
+def test_the_type_word_typed_tells_apart_a_ward_and_a_commune_of_one_name() -> None:
+    ward, commune = place("Phường Tân Lập"), place("Xã Tân Lập")
+    assert unique(rank_matches("tan lap", [ward, commune]), "tan lap") is None
+    assert unique([ward, commune], "xã tân lập") == commune
+    assert unique([ward, commune], "P. Tân Lập") == ward
+
+
+def test_accents_typed_tell_apart_names_that_fold_alike() -> None:
+    lang, lăng = place("Xã Văn Lang"), place("Xã Văn Lăng")
+    assert unique([lang, lăng], "van lang") is None  # typed without accents: either
+    assert unique([lang, lăng], "Văn Lăng") == lăng
+    assert unique([lang, lăng], "xã Văn Lang") == lang  # accents typed: "Lang" is Lang
