@@ -3,8 +3,9 @@ comment, or accepted. The officer gets the comment and a button that reopens the
 
 from __future__ import annotations
 
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.messages import Button, Outbound
+from bot.render import display_name, review_label
 from forms import engine
 from forms.periods import parse_period
 from forms.readers import Rejected, read_text
@@ -12,19 +13,18 @@ from forms.registry import FORMS
 from handlers.access import ADMIN_GUARD, refuse_non_admin, scope
 from handlers.arguments import record_id
 from handlers.context import Context
+from handlers.product_cycle import is_idea_form, is_idea_receipt, show_idea, show_idea_of_submission
 from handlers.registry import action, command, flow
 from storage.models import ReviewStatus
 
 NAME = "review"
-REVIEW_LABELS = {
-    None: N_("not reviewed"),
-    ReviewStatus.NEEDS_FIX: N_("needs fixing"),
-    ReviewStatus.ACCEPTED: N_("accepted"),
-}
 
 
 @command("xem", "view")
 async def view(ctx: Context, argument: str) -> None:
+    if is_idea_receipt(argument):  # a product idea: its OCOP cycle (handlers/product_cycle.py)
+        await show_idea(ctx, argument)
+        return
     if refuse_non_admin(ctx, "view"):
         return
     if not argument.strip():
@@ -48,14 +48,12 @@ async def view(ctx: Context, argument: str) -> None:
             receipt=submission.receipt,
             revision=submission.revision,
             place=commune.name if commune else "—",
-            name=author.full_name if author else "?",
+            name=display_name(author.full_name or "") if author else "?",
             time=ctx.tr.datetime(submission.updated_at.astimezone(ctx.config.zone)),
         ),
         t(
             "Review: {status}",
-            status=t(
-                REVIEW_LABELS[submission.review_status and ReviewStatus(submission.review_status)]
-            ),
+            status=review_label(ctx.tr, submission.review_status),
         ),
     ]
     for number, question in enumerate(engine.applicable(form, submission.answers), 1):
@@ -85,6 +83,9 @@ async def review(ctx: Context, argument: str) -> None:
     )
     if submission is None or verdict not in ("fix", "ok"):
         ctx.reply(ctx.t("That choice is no longer valid."))
+        return
+    if is_idea_form(submission.form_id):  # an idea moves along the OCOP cycle instead
+        await show_idea_of_submission(ctx, submission)
         return
     if verdict == "ok":
         submission.review_status = ReviewStatus.ACCEPTED
@@ -144,7 +145,7 @@ class ReviewComment:
             ctx.t(
                 "Sent back for fixing: {receipt}. {name} was told.",
                 receipt=submission.receipt,
-                name=author.full_name if author else "?",
+                name=display_name(author.full_name or "") if author else "?",
             )
         )
 

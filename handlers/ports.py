@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from forms.readers.places_former import Search
 from storage.links import Found
 from storage.models import (
     Broadcast,
@@ -18,11 +19,13 @@ from storage.models import (
     Invite,
     LinkCode,
     Product,
+    ProductEvent,
     Province,
     Submission,
     User,
 )
 from storage.personal_data import KeptData
+from storage.products import Certificate, Evaluation
 from storage.progress import Expected
 from storage.scope import Scope
 
@@ -50,6 +53,10 @@ class PlaceStore(Protocol):
     async def commune(self, code: int) -> Commune | None: ...
     async def search_provinces(self, query: str) -> list[Province]: ...
     async def search_communes(self, province_code: int, query: str) -> list[Commune]: ...
+    async def find_province(self, query: str, *, limit: int) -> Search[Province]: ...
+    async def find_commune(
+        self, province_code: int, query: str, *, limit: int
+    ) -> Search[Commune]: ...
 
 
 class InviteStore(Protocol):
@@ -89,6 +96,9 @@ class SubmissionStore(Protocol):
     async def revise(
         self, submission: Submission, *, user: User, answers: dict[str, Any], now: datetime
     ) -> Submission: ...
+    async def earlier_answers(
+        self, form_id: str, scope_key: str, *, before: str, limit: int = 12
+    ) -> list[dict[str, Any]]: ...
 
 
 class ProductStore(Protocol):
@@ -102,6 +112,28 @@ class ProductStore(Protocol):
         group: str | None,
     ) -> Product: ...
     async def of_user(self, user_id: int) -> Sequence[Product]: ...
+    async def get(self, product_id: int, scope: Scope, *, lock: bool = False) -> Product | None: ...
+    async def by_receipt(
+        self, receipt: str, scope: Scope
+    ) -> tuple[Product, Submission] | None: ...
+    async def receipts(self, products: Iterable[Product]) -> dict[int, str]: ...
+    async def history(self, product_id: int) -> Sequence[ProductEvent]: ...
+    async def histories(self, product_ids: Iterable[int]) -> dict[int, list[ProductEvent]]: ...
+    async def last_step_to(self, product_id: int, status: str) -> ProductEvent | None: ...
+    async def move(
+        self,
+        product: Product,
+        to: str,
+        *,
+        user_id: int,
+        now: datetime,
+        reason: str | None = None,
+        evaluation: Evaluation | None = None,
+        certificate: Certificate | None = None,
+    ) -> ProductEvent: ...
+    async def answer_info(
+        self, product: Product, *, user_id: int, now: datetime, text: str
+    ) -> ProductEvent: ...
 
 
 class ProgressStore(Protocol):

@@ -121,8 +121,8 @@ class CampaignSpec(_Strict):
 
 class CertificatesSpec(_Strict):
     validity_months: int = Field(default=36, ge=1, le=240)
-    remind_before: tuple[int, ...] = (90, 30, 7)
-    digest_days: int = Field(default=90, ge=0, le=730)
+    remind_before: tuple[int, ...] = (180, 90, 30)
+    digest_days: int = Field(default=180, ge=0, le=730)
 
     def rule(self) -> CertificateRule:
         return CertificateRule(

@@ -26,6 +26,7 @@ from scheduler.planner import (
     cert_reminder_today,
     digest_key,
     expiring_within,
+    expiry_of,
 )
 from scheduler.rules import COMMUNE_OFFICERS
 from storage.calendar import Person
@@ -102,7 +103,7 @@ def plan_digests(
                     product=p.name,
                     producer=p.producer_name,
                     commune=p.commune_name,
-                    expiry=calendar.certificates.expiry(p.certificate_date),
+                    expiry=expiry_of(calendar, p),
                 )
                 for p in products
                 if expiring_within(calendar, p, today)
@@ -124,6 +125,7 @@ def plan_digests(
                     today=today,
                     overdue=overdue,
                     expiring=expiring,
+                    cycle=snapshot.cycle.get(province, {}),
                 ),
             )
         )

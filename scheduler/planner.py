@@ -27,6 +27,7 @@ from scheduler.calendar import Calendar
 from scheduler.rules import COMMUNE_OFFICERS, PRODUCERS, PRODUCERS_WITH_PRODUCT, ReportRule
 from storage.calendar import CertifiedProduct, Person, ReminderQueries
 from storage.models import Role
+from storage.products import count_by_state
 
 # (form id, language) -> the form's title; given by the caller so the scheduler does not
 # depend on how forms are loaded.
@@ -55,6 +56,8 @@ class Snapshot:
     campaign_done: dict[str, tuple[set[int], set[int]]]
     products: list[CertifiedProduct]
     communes: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    # How many products stand in each state of the OCOP cycle, by province (the digest).
+    cycle: dict[int | None, dict[str, int]] = field(default_factory=dict)
 
 
 def reminder_key(user_id: int, topic: str, period: str, kind: str) -> str:
@@ -118,6 +121,7 @@ async def load_snapshot(session: AsyncSession, calendar: Calendar, today: date) 
         campaign_done=done,
         products=await queries.certified_products(),
         communes=await queries.communes(c for c in admin_provinces if c is not None),
+        cycle=await count_by_state(session),
     )
 
 
@@ -225,10 +229,10 @@ def plan_certificates(calendar: Calendar, snapshot: Snapshot, today: date) -> li
         person = people.get(product.user_id or 0)
         if person is None or not person.reachable:
             continue
-        due = rule.due_reminder(product.certificate_date, today)
+        expiry = expiry_of(calendar, product)
+        due = rule.due_reminder(expiry, today)
         if due is None:
             continue
-        expiry = rule.expiry(product.certificate_date)
         tr = Translator(person.language)
         result.append(
             Planned(
@@ -248,10 +252,17 @@ def plan_certificates(calendar: Calendar, snapshot: Snapshot, today: date) -> li
     return result
 
 
+def expiry_of(calendar: Calendar, product: CertifiedProduct) -> date:
+    """The recorded expiry (certificate date + 36 months when it was certified in the
+    chat); else, for an imported certificate, what the calendar's validity gives."""
+    return product.certificate_expires or calendar.certificates.expiry(product.certificate_date)
+
+
 def cert_reminder_today(calendar: Calendar, product: CertifiedProduct, today: date) -> bool:
-    return any(d == today for d, _ in calendar.certificates.reminder_days(product.certificate_date))
+    expiry = expiry_of(calendar, product)
+    return any(d == today for d, _ in calendar.certificates.reminder_days(expiry))
 
 
 def expiring_within(calendar: Calendar, product: CertifiedProduct, today: date) -> bool:
-    expiry = calendar.certificates.expiry(product.certificate_date)
+    expiry = expiry_of(calendar, product)
     return today <= expiry <= today + timedelta(days=calendar.certificates.digest_days)

@@ -237,21 +237,25 @@ class CampaignRule:
 @dataclass(frozen=True)
 class CertificateRule:
     """OCOP certificates are valid ``validity_months`` (36); producers are reminded
-    ``before`` days ahead, and admins' digests list those ending within ``digest_days``."""
+    ``before`` days ahead of the end (about 6, 3 and 1 month: a re-evaluation waits for a
+    council round, seed 001), and admins' digests list those ending within ``digest_days``.
+
+    Reminders count from the expiry recorded with the certificate (``/xem``: date + 36
+    months); :meth:`expiry` works it out for a certificate recorded without one (imports).
+    """
 
     validity_months: int = 36
-    before: tuple[int, ...] = (90, 30, 7)
-    digest_days: int = 90
+    before: tuple[int, ...] = (180, 90, 30)
+    digest_days: int = 180
 
     def expiry(self, certified_on: date) -> date:
         """The day the certificate stops being valid."""
         return add_months(certified_on, self.validity_months)
 
-    def reminder_days(self, certified_on: date) -> list[tuple[date, str]]:
-        expiry = self.expiry(certified_on)
+    def reminder_days(self, expiry: date) -> list[tuple[date, str]]:
         return sorted((expiry - timedelta(days=n), reminder_kind(n)) for n in self.before)
 
-    def due_reminder(self, certified_on: date, today: date) -> tuple[date, str] | None:
-        if today >= self.expiry(certified_on):
+    def due_reminder(self, expiry: date, today: date) -> tuple[date, str] | None:
+        if today >= expiry:
             return None
-        return latest_due(self.reminder_days(certified_on), today)
+        return latest_due(self.reminder_days(expiry), today)

@@ -12,6 +12,7 @@ from datetime import date
 
 from bot.i18n import Translator
 from bot.messages import Button, Outbound
+from storage.products_cycle import STATE_ORDER, state_label
 
 MAX_NAMES = 30  # names listed per digest line; the rest are counted
 
@@ -117,6 +118,7 @@ def admin_digest(
     today: date,
     overdue: list[OverdueItem],
     expiring: list[ExpiringItem],
+    cycle: dict[str, int] | None = None,
 ) -> Outbound:
     lines = [
         tr.t("OCOP daily digest for {province}, {date}", province=province, date=tr.date(today))
@@ -154,7 +156,13 @@ def admin_digest(
             )
     if expiring:
         lines.append("")
-        lines.append(tr.t("OCOP certificates ending soon:"))
+        lines.append(
+            tr.tn(
+                "{n} OCOP certificate ending soon:",
+                "{n} OCOP certificates ending soon:",
+                len(expiring),
+            )
+        )
         for cert in expiring:
             lines.append(
                 tr.t(
@@ -166,4 +174,17 @@ def admin_digest(
                     left=days_left(tr, cert.expiry, today),
                 )
             )
+    lines.extend(cycle_lines(tr, cycle or {}))
     return Outbound(text="\n".join(lines))
+
+
+def cycle_lines(tr: Translator, counts: dict[str, int]) -> list[str]:
+    """How many of the province's products stand at each step of the OCOP cycle, in the
+    words the chat and the export use (``storage.products_cycle``)."""
+    shown = [(status, counts[status]) for status in STATE_ORDER if counts.get(status)]
+    if not shown:
+        return []
+    lines = ["", tr.t("OCOP products of the province, by step of the cycle:")]
+    for status, n in shown:
+        lines.append(f"• {state_label(tr, status, capital=True)}: {tr.number(n)}")
+    return lines

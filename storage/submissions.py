@@ -1,4 +1,4 @@
-"""Filed forms and their revisions; products registered through ideas."""
+"""Filed forms and their revisions (products registered through ideas: storage/products.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Product, ProductStatus, Submission, SubmissionRevision, User
+from storage.models import Submission, SubmissionRevision, User
+from storage.products import Products  # noqa: F401  (re-exported: the pipeline imports it here)
 
 _FIND = select(Submission).where(
     Submission.form_id == bindparam("form_id"),
@@ -123,38 +124,22 @@ class Submissions:
         )
         return int(await self.session.scalar(statement) or 0)
 
-
-class Products:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def add_idea(
-        self,
-        submission: Submission,
-        *,
-        user: User,
-        name: str,
-        producer_name: str | None,
-        group: str | None,
-    ) -> Product:
-        product = Product(
-            submission_id=submission.id,
-            user_id=user.id,
-            province_code=user.province_code,
-            commune_code=user.commune_code,
-            name=name,
-            producer_name=producer_name,
-            product_group=group,
-            status=ProductStatus.SUBMITTED,
+    async def earlier_answers(
+        self, form_id: str, scope_key: str, *, before: str, limit: int = 12
+    ) -> list[dict[str, Any]]:
+        """The answers of the same report in the periods before ``before`` (latest first, at
+        most ``limit``): what a check compares a new month's numbers with (``usual()``).
+        Period keys of one kind sort as text ("2024-06" < "2024-07")."""
+        statement = (
+            select(Submission.answers)
+            .where(
+                Submission.form_id == form_id,
+                Submission.scope_key == scope_key,
+                Submission.period < before,
+                Submission.period != "",
+            )
+            .order_by(Submission.period.desc())
+            .limit(limit)
         )
-        self.session.add(product)
-        await self.session.flush()
-        return product
+        return [dict(answers) for answers in (await self.session.scalars(statement)).all()]
 
-    async def of_user(self, user_id: int) -> Sequence[Product]:
-        statement = select(Product).where(Product.user_id == user_id).order_by(Product.id)
-        return (await self.session.scalars(statement)).all()
-
-    async def for_submission(self, submission_id: int) -> Product | None:
-        statement = select(Product).where(Product.submission_id == submission_id)
-        return (await self.session.scalars(statement)).first()

@@ -57,6 +57,9 @@ class CertifiedProduct:
     province_code: int | None
     commune_name: str
     certificate_date: date
+    # The expiry recorded with the certificate (None for one imported without it: the
+    # calendar's validity counts from the date).
+    certificate_expires: date | None = None
 
 
 class ReminderQueries:
@@ -161,6 +164,7 @@ class ReminderQueries:
                 province_code=product.province_code,
                 commune_name=commune or "",
                 certificate_date=product.certificate_date,
+                certificate_expires=product.certificate_expires,
             )
             for product, owner, commune in rows
             if product.certificate_date is not None

@@ -2,13 +2,14 @@
 
 Headers are Vietnamese because the workbook goes to the agriculture offices as it is. Answers
 are shown the way the bot reads them back to people (option labels, "Có"/"Không", phone
-numbers as 0912 345 678), except numbers and dates, which stay numbers and dates so that the
+numbers as 0912 345 678, the sender's name capitalised, a report's status in the words of the
+chat: ``bot/render.py``), except numbers and dates, which stay numbers and dates so that the
 office can sum, filter and sort them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -16,18 +17,22 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot import render
 from bot.i18n import Translator
 from forms.engine import show_answer
 from forms.periods import parse_period
 from forms.schema import Form, Question, QuestionType
 from storage.exports.cells import Kind, Value
+from storage.exports.cycle import cycle_cells, cycle_columns, has_cycle
 from storage.exports.sinks import Column
+from storage.files import ref_id
 from storage.models import Submission
 
 OnTime = Callable[[Submission], bool | None]
 
-ON_TIME, LATE, SENT, MISSING = "Đúng hạn", "Trễ hạn", "Đã gửi", "Chưa gửi"
-REVIEW_LABELS = {None: "Chưa duyệt", "needs_fix": "Cần bổ sung", "accepted": "Đã duyệt"}
+_VI = Translator("vi")  # the workbook is Vietnamese, like its headers
+ON_TIME, LATE = _VI.t(render.ON_TIME), _VI.t(render.LATE)
+SENT, MISSING = _VI.t(render.SENT), _VI.t(render.NOT_SENT)
 
 SUBMISSION_COLUMNS = (
     Column("Mã tỉnh", Kind.CODE),
@@ -108,12 +113,25 @@ def timeliness(flag: bool | None) -> str | None:
     return None if flag is None else (ON_TIME if flag else LATE)
 
 
+@lru_cache(maxsize=16)
+def _review_text(status: str | None) -> str:
+    return render.review_label(_VI, status)
+
+
 def review_label(submission: Any) -> str:
-    status = getattr(submission, "review_status", None)
-    return REVIEW_LABELS.get(status, str(status))
+    """The same words as /xem in the chat ("Chưa duyệt", "Cần bổ sung", "Đã duyệt")."""
+    return _review_text(getattr(submission, "review_status", None))
+
+
+@lru_cache(maxsize=4096)
+def sender_name(name: str | None) -> str | None:
+    """The sender as the chat shows them: "nguyễn văn an" typed, "Nguyễn Văn An" shown."""
+    return render.display_name(name) if name else name
 
 
 def question_column(question: Question) -> Column:
+    if question.type is QuestionType.PHOTO:
+        return Column(f"{question.label.vi} — số ảnh", Kind.INTEGER)
     kind = {
         QuestionType.INTEGER: Kind.INTEGER,
         QuestionType.DECIMAL: Kind.NUMBER,
@@ -126,7 +144,12 @@ def question_column(question: Question) -> Column:
 
 
 def form_columns(form: Form) -> list[Column]:
-    return [*SUBMISSION_COLUMNS, *(question_column(q) for q in form.questions)]
+    """The submission's columns, one per question, and an idea's OCOP cycle (cycle.py)."""
+    return [
+        *SUBMISSION_COLUMNS,
+        *(question_column(q) for q in form.questions),
+        *cycle_columns(form),
+    ]
 
 
 def answer_cell(question: Question, value: Any, tr: Translator) -> Value:
@@ -134,6 +157,8 @@ def answer_cell(question: Question, value: Any, tr: Translator) -> Value:
     if value is None:
         return None
     kind = question.type
+    if kind is QuestionType.PHOTO:
+        return photo_count(value)
     if kind in (QuestionType.INTEGER, QuestionType.DECIMAL):
         if value.__class__ is int:
             return value  # the writers' fastest case; a Decimal of it says the same
@@ -155,6 +180,24 @@ def answer_cell(question: Question, value: Any, tr: Translator) -> Value:
         return show_answer(question, value, tr)
     except (TypeError, ValueError, IndexError, KeyError):
         return str(value)  # an answer stored by an older form version
+
+
+def has_photos(form: Form) -> bool:
+    return any(question.type is QuestionType.PHOTO for question in form.questions)
+
+
+def photo_count(value: Any, kept: Collection[int] | None = None) -> int | None:
+    """How many photos an answer holds: the bot's stored copies (``file:42``) that are still
+    kept (``kept``: the ids of stored photos; erasing a person deletes theirs), and any
+    messenger file id of an older answer. The photos themselves are not in the workbook."""
+    if not isinstance(value, list):
+        return None
+    count = 0
+    for item in value:
+        stored = ref_id(item)
+        if stored is None or kept is None or stored in kept:
+            count += 1
+    return count
 
 
 ANSWER_MEMO_SIZE = 4096  # distinct answers remembered per question (memory stays bounded)
@@ -201,9 +244,16 @@ class SubmissionRows:
         zone: ZoneInfo,
         on_time: OnTime | None,
         tr: Translator,
+        kept_photos: Collection[int] | None = None,
     ) -> None:
         self.names, self.zone, self.on_time = names, zone, on_time
-        self.answers = [(q.id, answer_converter(q, tr)) for q in form.questions]
+        self.answers = [
+            (q.id, _photo_counter(kept_photos))
+            if q.type is QuestionType.PHOTO
+            else (q.id, answer_converter(q, tr))
+            for q in form.questions
+        ]
+        self.cycle = has_cycle(form)
 
     def __call__(self, submission: Any, sender: str | None) -> list[Value]:
         answers = submission.answers or {}
@@ -216,14 +266,22 @@ class SubmissionRows:
             period_label(submission.period),
             submission.receipt,
             submission.revision,
-            sender,
+            sender_name(sender),
             local(submission.submitted_at, zone),
             local(submission.updated_at, zone),
             timeliness(on_time(submission) if on_time else None),
             review_label(submission),
             getattr(submission, "review_comment", None),
             *[convert(answers.get(key)) for key, convert in self.answers],
+            *(cycle_cells(submission, zone) if self.cycle else ()),
         ]
+
+
+def _photo_counter(kept: Collection[int] | None) -> Callable[[Any], Value]:
+    def count(value: Any) -> Value:
+        return None if value is None else photo_count(value, kept)
+
+    return count
 
 
 def submission_row(

@@ -19,7 +19,8 @@ from sqlalchemy import ColumnElement, and_, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from forms.periods import Period, PeriodKind, period_of
-from storage.models import Commune, Province, Submission, User
+from storage.exports.cycle import selected as cycle_fields
+from storage.models import Commune, Product, Province, Submission, User
 from storage.scope import Scope
 
 _RANK = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 2, PeriodKind.YEAR: 3}
@@ -187,14 +188,17 @@ async def stream_submissions(
     where: Where,
     *,
     batch_size: int = 1000,
+    with_cycle: bool = False,
 ) -> AsyncIterator[Sequence[tuple[Any, str | None]]]:
     """Batches of (submission row, sender's name), ordered by province, commune and period.
 
     Each batch is dropped by the caller before the next is fetched, so memory holds one
-    batch at a time.
+    batch at a time. ``with_cycle`` adds the product registered by each submission (an
+    idea's OCOP cycle: ``storage.exports.cycle``).
     """
+    cycle = cycle_fields() if with_cycle else []
     statement = (
-        select(*_submission_columns(), User.full_name.label("sender_name"))
+        select(*_submission_columns(), User.full_name.label("sender_name"), *cycle)
         .outerjoin(User, User.id == Submission.user_id)
         .where(Submission.form_id == form_id, *where.submissions(), *periods.conditions())
         .order_by(
@@ -205,6 +209,8 @@ async def stream_submissions(
         )
         .execution_options(yield_per=batch_size)
     )
+    if with_cycle:
+        statement = statement.outerjoin(Product, Product.submission_id == Submission.id)
     result = await session.stream(statement)
     try:
         async for partition in result.partitions():

@@ -34,6 +34,7 @@ from storage.exports.columns import (
     UnitNames,
     commune_code_text,
     form_columns,
+    has_photos,
     local,
     period_label,
     province_code_text,
@@ -41,8 +42,10 @@ from storage.exports.columns import (
     timeliness,
 )
 from storage.exports.csv_sink import CsvSink
+from storage.exports.cycle import has_cycle
 from storage.exports.sinks import MoreRowsThanPlanned, Output, Sink, Table, TablePlan
 from storage.exports.xlsx_sink import XlsxSink
+from storage.files import photo_ids
 from storage.models import Commune, Province, Submission
 from storage.scope import Scope
 
@@ -156,12 +159,20 @@ async def export(
             try:
                 advanced()
                 for form, filter_ in plans:
+                    kept = await photo_ids(session) if has_photos(form) else None
                     await _write_submissions(
                         sink.table(form.title.vi, form_columns(form)),
                         query.stream_submissions(
-                            session, form.id, filter_, where, batch_size=batch_size
+                            session,
+                            form.id,
+                            filter_,
+                            where,
+                            batch_size=batch_size,
+                            with_cycle=has_cycle(form),
                         ),
-                        SubmissionRows(form, names, zone=zone, on_time=on_time, tr=tr),
+                        SubmissionRows(
+                            form, names, zone=zone, on_time=on_time, tr=tr, kept_photos=kept
+                        ),
                         summary,
                         advanced,
                     )

@@ -43,6 +43,7 @@ from storage.models.reports import (
     Broadcast,
     Campaign,
     Product,
+    ProductEvent,
     ProductStatus,
     ProvinceDeadline,
     ReportSchedule,
@@ -50,6 +51,7 @@ from storage.models.reports import (
     Submission,
     SubmissionRevision,
 )
+from storage.models.web import WebLoginToken, WebSession
 
 __all__ = [
     "NAMING",
@@ -72,6 +74,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Product",
+    "ProductEvent",
     "ProductStatus",
     "Province",
     "ProvinceDeadline",
@@ -87,5 +90,7 @@ __all__ = [
     "UTCDateTime",
     "User",
     "UserStatus",
+    "WebLoginToken",
+    "WebSession",
     "utcnow",
 ]

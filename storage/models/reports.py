@@ -99,6 +99,7 @@ class ProductStatus(StrEnum):
     UNDER_REVIEW = "under_review"
     SELECTED = "selected"
     NOT_SELECTED = "not_selected"
+    NEEDS_INFO = "needs_info"
     EVALUATED = "evaluated"
     CERTIFIED = "certified"
 
@@ -125,6 +126,34 @@ class Product(Base):
     certificate_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # The council's evaluation (score 0-100, round 1 or 2 of a year) and the certificate.
+    score: Mapped[int | None] = mapped_column(Integer)
+    evaluation_round: Mapped[int | None] = mapped_column(Integer)
+    evaluation_year: Mapped[int | None] = mapped_column(Integer)
+    certificate_number: Mapped[str | None] = mapped_column(String(60))
+    certificate_expires: Mapped[date | None] = mapped_column(Date, index=True)
+    # The reason given with the latest step (not selected, needs more information).
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ProductEvent(Base):
+    """One step of a product along the OCOP cycle: who moved it, when, from where to where,
+    and the reason or values given (score, stars, round, certificate) -- the history
+    ``/trangthai`` shows and an auditor reads."""
+
+    __tablename__ = "product_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 # -- reporting calendar and reminders (scheduler/, issue 5) ---------------------------------

@@ -108,12 +108,14 @@ def test_certificates_last_36_months() -> None:
     assert rule.expiry(D(2021, 10, 31)) == D(2024, 10, 31)  # seed 003: end of October 2024
     assert add_months(D(2021, 2, 28), 36) == D(2024, 2, 28)
     assert add_months(D(2023, 1, 31), 1) == D(2023, 2, 28)
-    assert [k for _, k in rule.reminder_days(D(2021, 10, 31))] == [
-        "before-90",
-        "before-30",
-        "before-7",
+    expiry = rule.expiry(D(2021, 10, 31))
+    # About 6, 3 and 1 month before the end, counted from the expiry recorded with it.
+    assert rule.reminder_days(expiry) == [
+        (D(2024, 5, 4), "before-180"),
+        (D(2024, 8, 2), "before-90"),
+        (D(2024, 10, 1), "before-30"),
     ]
-    assert rule.due_reminder(D(2021, 10, 31), D(2024, 10, 31)) is None
+    assert rule.due_reminder(expiry, D(2024, 10, 31)) is None
 
 
 def test_on_time_is_by_the_end_of_the_deadline_day_in_vietnam() -> None:
