@@ -23,7 +23,6 @@ from bot.cli_reminders import reminders_cli
 from bot.i18n import Translator
 from bot.messages import Outbound
 from bot.runtime import run_blocking
-from forms.readers.places import unique
 from handlers.roles import capabilities
 from storage import migrate
 from storage.audit import AuditLog
@@ -111,25 +110,33 @@ def db_upgrade() -> None:
     typer.echo("Database is up to date.")
 
 
-async def _find_commune(app: App, province: str, commune: str | None) -> tuple[int, int | None]:
-    """Codes of the province and commune an operator typed, or BadParameter saying why not."""
+async def _find_commune(
+    app: App, province: str, commune: str | None
+) -> tuple[int, int | None, str]:
+    """Codes of the province and commune an operator typed and the place's name (printed so
+    the operator sees which unit an old or partial name led to), or BadParameter saying why
+    not.
+
+    Names from before the July 2025 merger are read as in the chat ("quang nam" is Đà
+    Nẵng now), since operators copy them from older lists for years.
+    """
     async with app.session_factory() as session:
         places = Places(session)
-        provinces = await places.search_provinces(province)
-        found = unique(provinces, province)
+        by_province = await places.find_province(province, limit=5)
+        found = by_province.found
         if found is None:
-            names = ", ".join(p.name for p in provinces[:5]) or "none"
+            names = ", ".join(o.unit.name for o in by_province.options) or "none"
             raise typer.BadParameter(f"province '{province}' matches: {names}")
         if commune is None:
-            return found.code, None
-        communes = await places.search_communes(found.code, commune)
-        chosen = unique(communes, commune)
-        if chosen is None:
-            if not communes:
+            return found.code, None, found.name
+        by_commune = await places.find_commune(found.code, commune, limit=5)
+        if by_commune.found is None:
+            if not by_commune.options:
                 raise typer.BadParameter(f"no commune '{commune}' in {found.name}")
-            names = ", ".join(c.name for c in communes[:5])
+            names = ", ".join(o.unit.name for o in by_commune.options)
             raise typer.BadParameter(f"commune '{commune}' matches: {names}")
-        return found.code, chosen.code
+        chosen = by_commune.found
+        return found.code, chosen.code, f"{chosen.name}, {found.name}"
 
 
 @invite_cli.command("create")
@@ -144,9 +151,9 @@ def invite_create(
     if role not in (Role.OFFICER, Role.PRODUCER):
         fail("--role must be officer or producer.", 2)
 
-    async def work(app: App) -> str:
+    async def work(app: App) -> tuple[str, str]:
         try:
-            province_code, commune_code = await _find_commune(app, province, commune)
+            province_code, commune_code, place = await _find_commune(app, province, commune)
         except typer.BadParameter as exc:
             fail(str(exc), 2)
             raise AssertionError from exc
@@ -159,10 +166,10 @@ def invite_create(
                 expires_at=utcnow() + timedelta(days=days),
                 max_uses=uses,
             )
-            return invite.code
+            return invite.code, place
 
-    code = with_app(work)
-    typer.echo(f"Invite code: {code}")
+    code, place = with_app(work)
+    typer.echo(f"Invite code: {code} ({place})")
     typer.echo(f"In the chat: /start {code}")
     typer.echo(f"Telegram link: https://t.me/<your_bot>?start={code}")
 

@@ -46,6 +46,13 @@ def test_invite_create_and_wrong_commune(env: str) -> None:
     assert "no commune 'atlantis' in Lạng Sơn" in bad.output
 
 
+def test_invite_create_with_a_province_name_from_before_the_merger(env: str) -> None:
+    """Operators copy names from older lists: "quang nam" is part of TP Đà Nẵng now."""
+    result = runner.invoke(cli, ["invite", "create", "--province", "quang nam"])
+    assert result.exit_code == 0, result.output
+    assert "Đà Nẵng" in result.output
+
+
 def test_approve_a_pending_officer_tells_them(env: str) -> None:
     async def pending_officer() -> int:
         app = App(make_settings(env))
@@ -76,4 +83,4 @@ def test_approve_a_pending_officer_tells_them(env: str) -> None:
 
     status, texts = asyncio.run(check())
     assert status == UserStatus.ACTIVE
-    assert any("Quản trị viên đã duyệt đăng ký cán bộ xã của bạn." in t for t in texts)
+    assert any("Quản trị viên đã duyệt đăng ký cán bộ xã của anh/chị." in t for t in texts)
