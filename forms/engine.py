@@ -17,6 +17,7 @@ from bot.messages import Inbound, InboundKind
 from forms import readers
 from forms.readers import Ambiguous, Choice, NeedsConfirmation, Ok, Rejected
 from forms.readers.phone import display_phone
+from forms.readers.results import show_number
 from forms.schema import Form, Question, QuestionType
 
 MSG_SEND_LOCATION = N_(
@@ -25,6 +26,7 @@ MSG_SEND_LOCATION = N_(
 )
 MSG_SEND_PHOTO = N_("Please send a photo, or press “Done” when you have sent them all.")
 MSG_TYPE_ANSWER = N_("Please type your answer, for example {example}.")
+MSG_TYPE_TEXT = N_("Please type your answer.")
 MSG_PRESS_BUTTON = N_("Please press one of the buttons, or type its number.")
 
 
@@ -77,8 +79,20 @@ def condition_holds(when: dict[str, Any] | None, answers: dict[str, Any]) -> boo
 
 
 def applicable(form: Form, answers: dict[str, Any]) -> list[Question]:
-    """The questions to ask, given the answers so far (conditions evaluated in order)."""
-    return [q for q in form.questions if condition_holds(q.when, answers)]
+    """The questions to ask, given the answers so far (conditions evaluated in order).
+
+    A condition on a question that does not apply itself never holds, whatever answer that
+    question kept from before: an answer left over from an earlier path counts for nothing.
+    """
+    asked: list[Question] = []
+    ruled_out: set[str] = set()
+    for question in form.questions:
+        refs = set(question.when or {})
+        if refs & ruled_out or not condition_holds(question.when, answers):
+            ruled_out.add(question.id)
+        else:
+            asked.append(question)
+    return asked
 
 
 def next_question(form: Form, answers: dict[str, Any], after: str | None) -> Question | None:
@@ -109,9 +123,16 @@ Reading = Ok[Any] | Rejected | NeedsConfirmation[Any] | Ambiguous | NeedsMore
 
 
 def read_answer(
-    question: Question, inbound: Inbound, *, today: date, current: Any = None
+    question: Question,
+    inbound: Inbound,
+    *,
+    today: date,
+    current: Any = None,
+    language: str = "vi",
 ) -> Reading:
-    """Read one answer for ``question`` from what the user sent (text, photo, location)."""
+    """Read one answer for ``question`` from what the user sent (text, photo, location).
+
+    ``language`` picks the question's own example for the messages that refuse an answer."""
     kind = question.type
     if kind is QuestionType.PHOTO:
         if inbound.kind is InboundKind.PHOTO and inbound.file is not None:
@@ -139,7 +160,8 @@ def read_answer(
     if inbound.kind is not InboundKind.TEXT or inbound.text is None:
         if kind in (QuestionType.CHOICE, QuestionType.YES_NO, QuestionType.MULTI_CHOICE):
             return Rejected(MSG_PRESS_BUTTON)
-        return Rejected(MSG_TYPE_ANSWER, {"example": example(question)})
+        shown = example(question, language)
+        return Rejected(MSG_TYPE_ANSWER, {"example": shown}) if shown else Rejected(MSG_TYPE_TEXT)
     text = inbound.text
     if kind is QuestionType.TEXT:
         return readers.read_text(
@@ -148,6 +170,7 @@ def read_answer(
             max_length=question.max_length,
             pattern=question.pattern,
             pattern_example=question.pattern_example,
+            example=question.example(language) if question.example else None,
         )
     if kind is QuestionType.INTEGER:
         result = readers.read_integer(
@@ -155,14 +178,18 @@ def read_answer(
             min_value=None if question.min is None else int(question.min),
             max_value=None if question.max is None else int(question.max),
             unit=question.unit,
+            label=_labels(question),
+            language=language,
         )
         return _jsonable(result)
     if kind is QuestionType.DECIMAL:
         result = readers.read_decimal(
             text,
-            min_value=None if question.min is None else Decimal(str(question.min)),
-            max_value=None if question.max is None else Decimal(str(question.max)),
+            min_value=bound(question.min),
+            max_value=bound(question.max),
             unit=question.unit,
+            label=_labels(question),
+            language=language,
         )
         return _jsonable(result)
     if kind is QuestionType.YES_NO:
@@ -185,6 +212,11 @@ def read_answer(
     raise AssertionError(f"unknown question type {kind}")
 
 
+def _labels(question: Question) -> tuple[str, ...]:
+    """The question's labels, from which a number reader knows what is counted."""
+    return (question.label.vi, *([question.label.en] if question.label.en else []))
+
+
 def _jsonable(result: Any) -> Reading:
     """Numbers are stored as strings: Decimal("1.5") must not become 1.4999."""
     if isinstance(result, Ok):
@@ -195,13 +227,31 @@ def _jsonable(result: Any) -> Reading:
     return result
 
 
-def example(question: Question) -> str:
+def bound(limit: float | None) -> Decimal | None:
+    """A form file's bound as the readers compare it: ``1000000``, not ``1000000.0``."""
+    if limit is None:
+        return None
+    return Decimal(int(limit)) if float(limit).is_integer() else Decimal(str(limit))
+
+
+def example(question: Question, language: str = "vi") -> str:
+    """An answer that fits the question, numbers as the user's language writes them (Babel);
+    "" when there is none to give."""
+    if question.example is not None:
+        return question.example(language)
+    if question.type in (QuestionType.INTEGER, QuestionType.DECIMAL):
+        low, high = bound(question.min), bound(question.max)
+        value = Decimal(12) if question.type is QuestionType.INTEGER else Decimal("2.5")
+        if low is not None and value < low:
+            value = low
+        if high is not None and value > high:
+            value = high
+        shown = show_number(value, language)
+        return f"{shown} {question.unit}" if question.unit else shown
     return {
-        QuestionType.INTEGER: "12",
-        QuestionType.DECIMAL: "1,5",
         QuestionType.DATE: "15/3/2024",
         QuestionType.PHONE: "0912 345 678",
-    }.get(question.type, "…")
+    }.get(question.type, "")
 
 
 def show_answer(question: Question, value: Any, tr: Translator) -> str:

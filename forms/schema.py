@@ -6,6 +6,7 @@ so a typo in a label never surfaces as a crash in the middle of an officer's rep
 
 from __future__ import annotations
 
+import string
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -14,6 +15,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from forms.periods import PeriodKind
+from forms.rules import (
+    HISTORY_FUNCTION,
+    Comparison,
+    RuleError,
+    answer_names,
+    history_names,
+    names,
+    parse_condition,
+    parse_rule,
+)
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 
@@ -67,6 +78,71 @@ class Option(BaseModel):
         return self.en if language == "en" and self.en else self.vi
 
 
+class Check(BaseModel):
+    """A cross-field check (``forms/rules.py``): ``rule`` must hold whenever ``when`` does.
+
+    ``block``: the report cannot be sent until an answer is corrected; ``warn``: the
+    officer may confirm that the numbers are right. ``message`` names the two numbers as
+    ``{left}`` and ``{right}``, any question as ``{question_id}`` and an earlier median as
+    ``{usual_question_id}``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=MAX_QUESTION_ID)
+    rule: str = Field(min_length=1)
+    when: str | None = None
+    level: Literal["block", "warn"]
+    message: Text
+
+    @model_validator(mode="after")
+    def _parse(self) -> Check:
+        try:
+            parse_rule(self.rule)
+            if self.when is not None:
+                parse_condition(self.when)
+        except RuleError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+    @property
+    def comparison(self) -> Comparison:
+        return parse_rule(self.rule)
+
+    @property
+    def condition(self) -> tuple[Comparison, ...]:
+        """What must hold for the rule to apply; nothing: always."""
+        return parse_condition(self.when) if self.when else ()
+
+    def names(self) -> set[str]:
+        """Every question the check reads (its own answers and earlier ones)."""
+        found = names(self.comparison)
+        for part in self.condition:
+            found |= names(part)
+        return found
+
+    def answer_names(self) -> set[str]:
+        """The questions of this report the check reads: it runs when one is answered."""
+        found = answer_names(self.comparison)
+        for part in self.condition:
+            found |= answer_names(part)
+        return found
+
+    def history_names(self) -> set[str]:
+        found = history_names(self.comparison)
+        for part in self.condition:
+            found |= history_names(part)
+        return found
+
+    def placeholders(self) -> set[str]:
+        """What ``message`` may name."""
+        return (
+            {"left", "right"}
+            | self.names()
+            | {f"{HISTORY_FUNCTION}_{name}" for name in self.history_names()}
+        )
+
+
 CONDITION_OPERATORS = {"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte", "answered"}
 
 
@@ -88,6 +164,9 @@ class Question(BaseModel):
     max_choices: int | None = None
     pattern: str | None = None
     pattern_example: str | None = None
+    # An answer that fits this very question, shown when an answer is refused ("Thiếu vốn
+    # làm bao bì" for difficulties, never a product name); a text question needs one.
+    example: Text | None = None
     unit: str | None = None
     options: tuple[Option, ...] = ()
     # Ask only when earlier answers fit: {question_id: value} or {question_id: {op: value}}.
@@ -105,6 +184,17 @@ class Question(BaseModel):
             raise ValueError("two options have the same key")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("min is larger than max")
+        if self.type is QuestionType.TEXT and self.example is None:
+            raise ValueError("a text question needs an example (shown when an answer is refused)")
+        if (
+            not self.required
+            and self.help
+            and any(skip in self.help.vi + (self.help.en or "") for skip in ("/boqua", "/skip"))
+        ):
+            raise ValueError(
+                "the bot already says how to skip a question that is not required: "
+                "remove /boqua from its help"
+            )
         if self.pattern is not None:
             import re
 
@@ -126,11 +216,13 @@ class Form(BaseModel):
     shared_by: Literal["commune", "user", "none"]
     receipt_prefix: str = Field(pattern=r"^[A-Z]{1,6}$")
     # Telegram's command names: 1 to 32 of a-z, 0-9 and _.
-    commands: tuple[Annotated[str, Field(pattern=r"^[a-z0-9_]{1,32}$")], ...] = Field(
-        min_length=1
-    )
+    commands: tuple[Annotated[str, Field(pattern=r"^[a-z0-9_]{1,32}$")], ...] = Field(min_length=1)
     requires_product: bool = False
+    # The report's name inside a sentence ("Đã gửi báo cáo OCOP quý 2/2024 ..."); the
+    # title when absent.
+    short_title: Text | None = None
     questions: tuple[Question, ...] = Field(min_length=1)
+    checks: tuple[Check, ...] = ()
 
     @model_validator(mode="after")
     def _check(self) -> Form:
@@ -154,7 +246,45 @@ class Form(BaseModel):
             seen[question.id] = question
         if (self.period is PeriodKind.NONE) != (self.shared_by == "none"):
             raise ValueError("a form without a period cannot be shared, and the reverse")
+        self._check_checks(seen)
         return self
+
+    def _check_checks(self, questions: dict[str, Question]) -> None:
+        """A check reads number questions that exist; its message names what it knows."""
+        numbers = (QuestionType.INTEGER, QuestionType.DECIMAL)
+        ids: set[str] = set()
+        for check in self.checks:
+            where = f"check '{check.id}'"
+            if check.id in ids:
+                raise ValueError(f"{where}: the id is used twice")
+            ids.add(check.id)
+            for name in sorted(check.names()):
+                if name not in questions:
+                    raise ValueError(f"{where}: there is no question '{name}'")
+                if questions[name].type not in numbers:
+                    raise ValueError(
+                        f"{where}: question '{name}' is a {questions[name].type}, not a number"
+                    )
+            if check.history_names() and self.period is PeriodKind.NONE:
+                raise ValueError(
+                    f"{where}: {HISTORY_FUNCTION}() needs earlier periods; this form has none"
+                )
+            allowed = check.placeholders()
+            for language, text in (("vi", check.message.vi), ("en", check.message.en or "")):
+                try:
+                    used = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
+                except ValueError as exc:
+                    raise ValueError(f"{where}: message.{language}: {exc}") from None
+                unknown = used - allowed
+                if unknown:
+                    raise ValueError(
+                        f"{where}: message.{language} names {sorted(unknown)}; "
+                        f"it may name {sorted(allowed)}"
+                    )
+
+    def name(self, language: str) -> str:
+        """The report's name inside a sentence."""
+        return (self.short_title or self.title)(language)
 
     def question(self, question_id: str) -> Question:
         for question in self.questions:
@@ -167,13 +297,14 @@ def _describe(error: dict[str, Any], data: Any) -> str:
     """Turn pydantic's location into "question 'x': field: problem"."""
     loc = list(error["loc"])
     where = []
-    if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
-        questions = data.get("questions") if isinstance(data, dict) else None
+    if len(loc) >= 2 and loc[0] in ("questions", "checks") and isinstance(loc[1], int):
+        kind = "question" if loc[0] == "questions" else "check"
+        items = data.get(loc[0]) if isinstance(data, dict) else None
         qid = None
-        if isinstance(questions, list) and loc[1] < len(questions):
-            item = questions[loc[1]]
+        if isinstance(items, list) and loc[1] < len(items):
+            item = items[loc[1]]
             qid = item.get("id") if isinstance(item, dict) else None
-        where.append(f"question '{qid}'" if qid else f"question #{loc[1] + 1}")
+        where.append(f"{kind} '{qid}'" if qid else f"{kind} #{loc[1] + 1}")
         loc = loc[2:]
     if loc:
         where.append(".".join(str(part) for part in loc))

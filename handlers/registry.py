@@ -30,14 +30,19 @@ class Flow(Protocol):
 COMMANDS: dict[str, Handler] = {}
 ACTIONS: dict[str, Handler] = {}
 FLOWS: dict[str, Flow] = {}
+# Commands that ask a question of their own (/huy, /ngonngu): a conversation they interrupt
+# is asked again once that question is answered, not right after the command.
+ASKING: set[str] = set()
 
 
-def command(*names: str) -> Callable[[Handler], Handler]:
+def command(*names: str, asks: bool = False) -> Callable[[Handler], Handler]:
     def register(func: Handler) -> Handler:
         for name in names:
             if name in COMMANDS:
                 raise RuntimeError(f"command /{name} registered twice")
             COMMANDS[name] = func
+            if asks:
+                ASKING.add(name)
         return func
 
     return register

@@ -21,6 +21,7 @@ from handlers import (  # noqa: F401  (each module registers its commands)
     admin_progress,
     admin_review,
     admin_users,
+    admin_web,
     approvals,
     calendar_admin,
     general,
@@ -33,7 +34,7 @@ from handlers import (  # noqa: F401  (each module registers its commands)
 from handlers.context import Context
 from handlers.forms import flow as forms_flow  # noqa: F401  (registers the form commands)
 from handlers.general import CONFIRM_CANCEL_KEY, resume
-from handlers.registry import ACTIONS, COMMANDS, FLOWS
+from handlers.registry import ACTIONS, ASKING, COMMANDS, FLOWS
 from handlers.rights import close_lapsed
 
 MAX_TEXT = 4000
@@ -109,7 +110,10 @@ async def _route(ctx: Context) -> None:
                 )
                 return
             _drop_cancel_question(ctx)
+            before = _position(ctx)
             await handler(ctx, argument)
+            if name not in ASKING:
+                await _ask_again(ctx, before)
             return
         _typed_choice_to_button(ctx)
     if ctx.inbound.kind is InboundKind.BUTTON:
@@ -146,6 +150,21 @@ async def _route(ctx: Context) -> None:
 
 
 _NUMBER = re.compile(r"\s*[0-9]{1,3}\s*")
+
+
+def _position(ctx: Context) -> tuple[str, str] | None:
+    return (ctx.state.flow, ctx.state.step) if ctx.in_conversation and ctx.state else None
+
+
+async def _ask_again(ctx: Context, before: tuple[str, str] | None) -> None:
+    """A command that showed something else (/toi) and left the open conversation where it
+    was: a flow that wants to (``interrupted``) says where it is and asks again, so that the
+    next answer goes to a question the user has just seen."""
+    if before is None or _position(ctx) != before:
+        return
+    interrupted = getattr(FLOWS[before[0]], "interrupted", None)
+    if interrupted is not None:
+        await interrupted(ctx)
 
 
 def _typed_choice_to_button(ctx: Context) -> None:

@@ -8,7 +8,7 @@ other version's revision, so a third version sent meanwhile is caught the same w
 from __future__ import annotations
 
 from bot.messages import InboundKind
-from forms import engine
+from forms import engine, validation
 from handlers.context import Context
 from handlers.forms.draft import form_of
 from handlers.forms.prompts import prompt, show_conflict
@@ -40,7 +40,12 @@ async def on_conflict(ctx: Context) -> None:
     elif payload == "adopt":
         ctx.data.update(answers=dict(theirs["answers"]), base=theirs["revision"])
         ctx.data.pop("theirs", None)
-        ctx.goto("review")
+        missing = validation.pending(form, ctx.data["answers"])
+        if missing is None:
+            ctx.goto("review")
+        else:  # theirs may lack an answer the form now asks: asked, then the review
+            ctx.data["to_review"] = True
+            ctx.goto(f"q:{missing.id}")
         await prompt(ctx)
     else:
         ctx.reply(ctx.t("Please press one of the buttons, or type its number."))

@@ -2,9 +2,12 @@
 
 State (in the conversation, committed after every message):
 ``form``, ``period``, ``answers``, ``history`` (questions answered, for /quaylai), ``step``
-(``q:<id>``, ``confirm:<id>``, ``review``, ``pick``, ``conflict``), ``base`` (the revision
-of the shared report this draft started from: 0 for a new one) and ``to_review`` (a question
-changed from the review returns there).
+(``q:<id>``, ``confirm:<id>``, ``check:<id>``, ``review``, ``pick``, ``conflict``), ``base``
+(the revision of the shared report this draft started from: 0 for a new one), ``to_review``
+(after the next answer, the questions still wanting one are asked, then the review returns),
+``check`` (the contradiction being shown), ``confirmed`` (warnings confirmed, by check id,
+for the numbers they were confirmed for) and ``_asked`` (the message in which the form last
+showed its step: a command that showed something else is followed by the step again).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from handlers.context import Context
 
 NAME = "form"
 DONE = "done"
+ASKED_KEY = "_asked"
 
 
 def form_of(ctx: Context) -> Form:
@@ -38,3 +42,14 @@ def scope_key(form: Form, ctx: Context) -> str:
     if form.shared_by == "user":
         return f"user:{ctx.user.id}"
     return f"own:{ctx.user.id}:{uuid.uuid4().hex[:12]}"
+
+
+def mark_asked(ctx: Context) -> None:
+    """The form showed its current step in answer to this message."""
+    if ctx.state is not None:
+        ctx.data[ASKED_KEY] = ctx.inbound.message_id
+
+
+def asked_now(ctx: Context) -> bool:
+    """Whether the form already showed its current step in answer to this message."""
+    return ctx.state is not None and ctx.data.get(ASKED_KEY) == ctx.inbound.message_id

@@ -8,8 +8,11 @@ This is the flow's entry module: importing it registers the flow, its button act
     prompts     what each step shows
     questions   answering, confirming, going back, skipping
     review      the review at the end and picking an answer to change
-    submission  sending, the period lock, the receipt, a new product idea
+    checks      the form file's cross-field checks: which contradictions to show
+    check_step  confirming a warning or correcting an answer it names
+    submission  sending: validated again, the period lock, the receipt, who is told
     conflicts   another officer of the commune sent the same report meanwhile
+    wording     the report, its period and commune, and where the user is, in a sentence
 
 Two officers of one commune may fill the same report at once: the second to submit is shown
 that the first did, and chooses; nothing is overwritten silently, and every submitted
@@ -24,11 +27,13 @@ from bot.i18n import N_
 from forms.registry import FORMS
 from handlers.context import Context
 from handlers.forms import questions
+from handlers.forms.check_step import on_check
 from handlers.forms.conflicts import on_conflict
-from handlers.forms.draft import NAME, form_of
+from handlers.forms.draft import NAME, asked_now, form_of
 from handlers.forms.prompts import prompt
 from handlers.forms.review import on_pick, on_review
 from handlers.forms.starting import fits_audience, install, open_submission, start_form
+from handlers.forms.wording import where
 from handlers.registry import FLOWS, command, flow
 from handlers.rights import Guard
 from storage.models import User
@@ -65,11 +70,27 @@ class FormFlow:
     guard = Guard(closed=_closed, needs=_still_fits)
 
     async def prompt(self, ctx: Context) -> None:
-        await prompt(ctx)
+        """Asked again after something else was said (/help, /start, a restart, a cancelled
+        /huy, a closed conversation on top): first where the user is in which report."""
+        await prompt(ctx, heading=where(ctx, form_of(ctx)))
+
+    async def interrupted(self, ctx: Context) -> None:
+        """After a command that showed something else (/toi, /trangthai, /dulieu) and left
+        the form where it was: say where it is and ask again, so the next answer goes to
+        a question the user has just seen. Not when the command showed the form's step
+        itself (/help, /quaylai, /baocao)."""
+        if asked_now(ctx):
+            return
+        await self.prompt(ctx)
 
     async def handle(self, ctx: Context) -> None:
         assert ctx.state is not None
         step = ctx.state.step
+        if ctx.notice and step.startswith(("q:", "confirm:", "check:")):
+            # A notification with choices came after the question: what is typed now may
+            # be meant for either, so nothing is stored until the question is seen again.
+            await self.prompt(ctx)
+            return
         if step.startswith("q:"):
             await questions.answer(ctx, form_of(ctx).question(step[2:]))
         elif step.startswith("confirm:"):
@@ -80,6 +101,8 @@ class FormFlow:
             await on_pick(ctx)
         elif step == "conflict":
             await on_conflict(ctx)
+        elif step.startswith("check:"):
+            await on_check(ctx)
 
     async def back(self, ctx: Context) -> None:
         await questions.back(ctx)

@@ -11,42 +11,62 @@ from bot.messages import Button
 from forms import engine
 from forms.schema import Form, Question, QuestionType
 from handlers.context import Context
-from handlers.forms.draft import DONE, form_of
+from handlers.forms.draft import DONE, form_of, mark_asked
+from handlers.forms.wording import check_sentence
 
 
-async def prompt(ctx: Context) -> None:
-    """Show the current step (again): on resume, after a bad answer, after a step change."""
+async def prompt(ctx: Context, *, heading: str | None = None) -> None:
+    """Show the current step (again): on resume, after a bad answer, after a step change.
+    ``heading`` (where the user is, after an interruption) comes first, in the same message."""
     assert ctx.state is not None
     step = ctx.state.step
     form = form_of(ctx)
     if step.startswith("q:"):
-        ask(ctx, form.question(step[2:]))
+        ask(ctx, form.question(step[2:]), heading=heading)
     elif step.startswith("confirm:"):
         pending = ctx.data["pending"]
         question_text = pending["message"]  # a reader's msgid, translated here
         ctx.reply(
-            ctx.t(question_text, **pending["params"]),
+            _headed(heading, ctx.t(question_text, **pending["params"])),
             buttons=[[Button(label=v, payload=f"v:{i}") for i, v in enumerate(pending["shown"])]],
         )
     elif step == "review":
-        show_review(ctx, form)
+        show_review(ctx, form, heading=heading)
     elif step == "pick":
         total = len(engine.applicable(form, ctx.data["answers"]))
-        ctx.reply(ctx.t("Type the number of the question to change (1–{total}).", total=total))
+        ctx.reply(
+            _headed(
+                heading,
+                ctx.t("Type the number of the question to change (1–{total}).", total=total),
+            )
+        )
     elif step == "conflict":
-        show_conflict(ctx)
+        show_conflict(ctx, heading=heading)
+    elif step.startswith("check:"):
+        show_check(ctx, form, heading=heading)
+    mark_asked(ctx)
 
 
-def ask(ctx: Context, question: Question) -> None:
+def _headed(heading: str | None, text: str) -> str:
+    return f"{heading}\n{text}" if heading else text
+
+
+def ask(ctx: Context, question: Question, *, heading: str | None = None) -> None:
     """The numbering counts only the questions that apply, so it can shift as answers
-    change conditions; the current answer is shown when one is being changed."""
+    change conditions; the current answer is shown when one is being changed.
+
+    Choices offered by whatever was said before (a profile's buttons after /toi) are
+    withdrawn: a number typed now answers this question."""
     form, lang, t = form_of(ctx), ctx.user.language, ctx.t
+    ctx.clear_offer()
+    mark_asked(ctx)
     questions = engine.applicable(form, ctx.data["answers"])
     ids = [q.id for q in questions]
     number = ids.index(question.id) + 1 if question.id in ids else len(ids)
-    lines = [
+    lines = [heading] if heading else []
+    lines.append(
         t("Question {n}/{total}: {label}", n=number, total=len(ids), label=question.label(lang))
-    ]
+    )
     if question.help:
         lines.append(question.help(lang))
     if not question.required:
@@ -84,11 +104,12 @@ def ask(ctx: Context, question: Question) -> None:
     ctx.reply("\n".join(lines), buttons=buttons)
 
 
-def show_review(ctx: Context, form: Form) -> None:
+def show_review(ctx: Context, form: Form, *, heading: str | None = None) -> None:
     """Every answer that applies, numbered as the pick step reads the choice back."""
     lang, t = ctx.user.language, ctx.t
     answers = ctx.data["answers"]
-    lines = [t("Please check your answers:")]
+    lines = [heading] if heading else []
+    lines.append(t("Please check your answers:"))
     for number, question in enumerate(engine.applicable(form, answers), 1):
         lines.append(
             f"{number}. {question.label(lang)}: "
@@ -103,15 +124,18 @@ def show_review(ctx: Context, form: Form) -> None:
     )
 
 
-def show_conflict(ctx: Context) -> None:
+def show_conflict(ctx: Context, *, heading: str | None = None) -> None:
     """The user's answers are never dropped for the other version: they choose."""
     theirs = ctx.data["theirs"]
     ctx.reply(
-        ctx.t(
-            "While you were filling this in, another officer of your commune sent "
-            "this report (version {revision}). Your answers are kept. What do you "
-            "want to do?",
-            revision=theirs["revision"],
+        _headed(
+            heading,
+            ctx.t(
+                "While you were filling this in, another officer of your commune sent "
+                "this report (version {revision}). Your answers are kept. What do you "
+                "want to do?",
+                revision=theirs["revision"],
+            ),
         ),
         buttons=[
             [Button(label=ctx.t("See their answers"), payload="theirs")],
@@ -119,3 +143,47 @@ def show_conflict(ctx: Context) -> None:
             [Button(label=ctx.t("Start again from theirs"), payload="adopt")],
         ],
     )
+
+
+def show_check(ctx: Context, form: Form, *, heading: str | None = None) -> None:
+    """A contradiction between answers: the form file's sentence with both numbers, the
+    questions involved with their answers, and what the user may do. A warning may be
+    confirmed; a blocking check only corrected."""
+    t, lang = ctx.t, ctx.user.language
+    raised = ctx.data["check"]
+    check = next((c for c in form.checks if c.id == raised["id"]), None)
+    answers = ctx.data["answers"]
+    questions = engine.applicable(form, answers)
+    lines = [heading] if heading else []
+    if check is None:  # the form file changed meanwhile: nothing left to confirm
+        lines.append(t("Please check your answers:"))
+        ctx.reply("\n".join(lines), buttons=[[Button(label=t("Continue"), payload="ok")]])
+        return
+    sentence = check_sentence(
+        form, check, raised["left"], raised["right"], raised["numbers"], ctx.tr
+    )
+    blocking = check.level == "block"
+    lines.append(
+        t("The numbers do not agree: {problem}", problem=sentence)
+        if blocking
+        else t("Please check: {problem}", problem=sentence)
+    )
+    involved = check.answer_names()
+    buttons: list[list[Button]] = []
+    if not blocking:
+        buttons.append([Button(label=t("The numbers are right"), payload="ok")])
+    for number, question in enumerate(questions, 1):
+        if question.id in involved:
+            shown = engine.show_answer(question, answers.get(question.id), ctx.tr)
+            lines.append(f"{number}. {question.label(lang)}: {shown}")
+            label = t("Correct question {n}", n=number)
+            buttons.append([Button(label=label, payload=f"fix:{question.id}")])
+    lines.append(
+        t("Please correct one of these answers.")
+        if blocking
+        else t(
+            "If the numbers are right, press “The numbers are right”; if not, choose the "
+            "answer to correct."
+        )
+    )
+    ctx.reply("\n".join(lines), buttons=buttons)

@@ -10,28 +10,34 @@ from __future__ import annotations
 from typing import Any
 
 from bot.messages import Button, InboundKind
-from forms import engine
+from forms import engine, validation
 from forms.readers import Ambiguous, NeedsConfirmation, Ok, Rejected
 from forms.schema import Form, Question, QuestionType
 from handlers.arguments import number_in
 from handlers.context import Context
+from handlers.forms import checks
 from handlers.forms.draft import DONE, form_of, today
 from handlers.forms.prompts import ask, prompt
 
 
 async def advance(ctx: Context, *, after: str | None) -> None:
-    """Ask the next applicable question, or show the review when none is left."""
+    """Ask the next applicable question, or show the review when none is left.
+
+    Before the review (at the end, or after an answer changed from the review: ``to_review``)
+    every question that applies and still wants an answer is asked: one that a changed
+    answer made relevant again, one never offered, one whose answer cannot be sent."""
     form = form_of(ctx)
-    if ctx.data.pop("to_review", False):
-        _prune(ctx, form)
-        ctx.goto("review")
-        await prompt(ctx)
-        return
-    question = engine.next_question(form, ctx.data["answers"], after)
+    answers = ctx.data["answers"]
+    question = None if ctx.data.get("to_review") else engine.next_question(form, answers, after)
     if question is None:
         _prune(ctx, form)
-        ctx.goto("review")
-    else:
+        question = validation.pending(form, answers)
+        if question is None:
+            ctx.data.pop("to_review", None)
+            ctx.goto("review")
+        else:
+            ctx.data["to_review"] = True
+    if question is not None:
         ctx.goto(f"q:{question.id}")
     await prompt(ctx)
 
@@ -65,7 +71,9 @@ async def answer(ctx: Context, question: Question) -> None:
         if payload == DONE:
             return await _done(ctx, question)
     current = answers.get(question.id) if question.type is QuestionType.PHOTO else None
-    reading = engine.read_answer(question, inbound, today=today(ctx), current=current)
+    reading = engine.read_answer(
+        question, inbound, today=today(ctx), current=current, language=ctx.user.language
+    )
     if isinstance(reading, Ok):
         return await store(ctx, question, reading.value)
     if isinstance(reading, engine.NeedsMore):
@@ -124,7 +132,8 @@ async def _done(ctx: Context, question: Question) -> None:
 
 
 async def store(ctx: Context, question: Question, value: Any) -> None:
-    """Keep the answer, remember it for /quaylai (once, as the latest), and move on."""
+    """Keep the answer, remember it for /quaylai (once, as the latest), show what it
+    contradicts (the form file's checks that read it), and move on."""
     ctx.data["answers"][question.id] = value
     ctx.data.pop("picked", None)
     ctx.data.pop("pending", None)
@@ -132,7 +141,17 @@ async def store(ctx: Context, question: Question, value: Any) -> None:
     if question.id in history:
         history.remove(question.id)
     history.append(question.id)
-    await advance(ctx, after=question.id)
+    await go_on(ctx, question.id)
+
+
+async def go_on(ctx: Context, question_id: str) -> None:
+    """After an answer (or a warning confirmed about it): the next contradiction it raises,
+    or the next question."""
+    found = await checks.contradictions(ctx, form_of(ctx), involving=question_id)
+    if found:
+        await checks.show(ctx, found[0], then="advance", question=question_id)
+        return
+    await advance(ctx, after=question_id)
 
 
 async def confirm(ctx: Context, question_id: str) -> None:
@@ -152,11 +171,27 @@ async def confirm(ctx: Context, question_id: str) -> None:
 
 
 async def back(ctx: Context) -> None:
-    """Return to the question answered last; its answer stays until it is replaced."""
+    """Return to the question answered last; its answer stays until it is replaced.
+
+    At a confirmation ("1,5 tấn hay 15 tấn?") or a contradiction, "back" is the question
+    just answered: its answer is typed again, nothing before it is touched."""
     assert ctx.state is not None
     form = form_of(ctx)
     history: list[str] = ctx.data["history"]
     step = ctx.state.step
+    if step.startswith("confirm:"):
+        ctx.data.pop("pending", None)
+        ctx.goto(f"q:{step.split(':', 1)[1]}")
+        ask(ctx, form.question(step.split(":", 1)[1]))
+        return
+    if step.startswith("check:"):
+        raised = ctx.data.pop("check", None) or {}
+        answered = raised.get("question")
+        if answered is not None and answered in {q.id for q in form.questions}:
+            ctx.data["to_review"] = True
+            ctx.goto(f"q:{answered}")
+            ask(ctx, form.question(answered))
+            return
     current = step.split(":", 1)[1] if ":" in step else None
     if current in history:
         history.remove(current)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from forms import engine
+from bot.render import display_name
+from forms import engine, validation
 from forms.periods import parse_period
 from forms.registry import FORMS, install_forms
 from forms.schema import Form
@@ -19,6 +20,7 @@ from handlers.context import Context
 from handlers.forms.draft import NAME, scope_key, today
 from handlers.forms.prompts import prompt
 from handlers.forms.questions import advance
+from handlers.forms.wording import where
 from handlers.registry import COMMANDS, action
 from scheduler.filing import filing_period
 from storage.models import Role, Submission, User, UserStatus
@@ -84,7 +86,7 @@ async def start_form(ctx: Context, form: Form) -> None:
         and ctx.data.get("form") == form.id
     ):
         ctx.reply(ctx.t("You have this form in progress; let us continue."))
-        await prompt(ctx)
+        await prompt(ctx, heading=where(ctx, form))
         return
     period = await filing_period(
         ctx.stores.submissions,
@@ -146,12 +148,18 @@ async def open_submission(ctx: Context, form: Form, existing: Submission) -> Non
             title=heading,
             receipt=existing.receipt,
             revision=existing.revision,
-            name=who.full_name if who else "?",
+            name=display_name(who.full_name or "") if who else "?",
             time=ctx.tr.datetime(existing.updated_at.astimezone(ctx.config.zone)),
         )
     )
     if existing.review_status == "needs_fix" and existing.review_comment:
         ctx.reply(ctx.t("An admin asked for changes: {comment}", comment=existing.review_comment))
+    missing = validation.pending(form, data["answers"])
+    if missing is not None:
+        # The form file asks more than when it was sent, or an answer no longer fits it:
+        # asked first, then the review.
+        ctx.data["to_review"] = True
+        ctx.goto(f"q:{missing.id}")
     await prompt(ctx)
 
 

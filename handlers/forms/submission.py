@@ -1,5 +1,10 @@
-"""Sending a form: the period lock, the check against another officer's newer version, the
-receipt, and what a registered product idea sets going.
+"""Sending a form: the period lock, every answer and check validated again, the check against
+another officer's newer version, the receipt, who is told, and what a registered product idea
+sets going.
+
+Nothing is filed on the strength of the earlier steps: the answers are validated again here
+(required, bounds, conditions, readable), the form file's checks run again, and a refusal
+lists what is missing or wrong before leading to the first of it.
 
 An existing shared report is read with a row lock, so no newer revision can slip in between
 the check and the write: an officer who started from an older one is asked, and never
@@ -8,14 +13,72 @@ overwrites it.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from bot.i18n import Translator
 from bot.messages import Outbound
+from bot.render import display_name, display_phone
+from forms import engine, validation
 from forms.periods import PeriodKind, parse_period
 from forms.schema import Form
+from forms.validation import Problem, Violation
 from handlers.context import Context
+from handlers.forms import checks
 from handlers.forms.draft import form_of, scope_key, today
-from handlers.forms.prompts import prompt
-from storage.models import Submission
+from handlers.forms.prompts import ask, prompt
+from handlers.forms.wording import check_sentence, report_of
+from storage.models import ReviewStatus, Submission, User, UserStatus
+
+
+async def _refused(ctx: Context, form: Form) -> list[str] | None:
+    """Validate the draft as it would be filed; on a problem, say everything that is wrong
+    and lead to the first of it (None). A warning not yet confirmed is asked (None).
+    Otherwise: the warnings that hold and were confirmed, to keep with the filing."""
+    answers = ctx.data["answers"]
+    problems = validation.answer_problems(form, answers)
+    every = validation.violations(form, answers, await checks.usual(ctx, form))
+    found = checks.to_show(ctx, every)
+    blocking = [v for v in found if v.check.level == "block"]
+    if problems or blocking:
+        ctx.reply(_refusal(ctx, form, problems, blocking))
+        if problems:
+            ctx.data["to_review"] = True
+            ctx.goto(f"q:{problems[0].question.id}")
+            ask(ctx, problems[0].question)
+        else:
+            await checks.show(ctx, blocking[0], then="advance", question=None)
+        return None
+    if found:
+        await checks.show(ctx, found[0], then="submit", question=None)
+        return None
+    return [v.check.id for v in every]
+
+
+def _refusal(ctx: Context, form: Form, problems: list[Problem], blocking: list[Violation]) -> str:
+    lang, t = ctx.user.language, ctx.t
+    numbers = {q.id: n for n, q in enumerate(engine.applicable(form, ctx.data["answers"]), 1)}
+    lines = [t("This has not been sent yet. Please complete or correct:")]
+    for problem in problems:
+        question = problem.question
+        lines.append(
+            "• "
+            + t(
+                "question {n} ({label}): {problem}",
+                n=numbers.get(question.id, "?"),
+                label=question.label(lang),
+                problem=t(
+                    problem.message,
+                    **{key: ctx.tr.number(Decimal(v)) for key, v in problem.params.items()},
+                ),
+            )
+        )
+    for violation in blocking:
+        numbers = {name: str(number) for name, number in violation.numbers.items()}
+        sentence = check_sentence(
+            form, violation.check, violation.sides.left, violation.sides.right, numbers, ctx.tr
+        )
+        lines.append("• " + sentence)
+    return "\n".join(lines)
 
 
 async def submit(ctx: Context, *, force: bool = False) -> None:
@@ -34,6 +97,11 @@ async def submit(ctx: Context, *, force: bool = False) -> None:
             )
         )
         return
+    keep = {q.id for q in engine.applicable(form, data["answers"])}
+    data["answers"] = {k: v for k, v in data["answers"].items() if k in keep}
+    confirmed = await _refused(ctx, form)
+    if confirmed is None:
+        return
     submissions = ctx.stores.submissions
     answers = dict(data["answers"])
     existing: Submission | None = None
@@ -49,6 +117,11 @@ async def submit(ctx: Context, *, force: bool = False) -> None:
         ctx.goto("conflict")
         await prompt(ctx)
         return
+    asked_by = (
+        existing.reviewed_by
+        if existing is not None and existing.review_status == ReviewStatus.NEEDS_FIX
+        else None
+    )
     if existing is None:
         submission = await submissions.create(
             form_id=form.id,
@@ -68,25 +141,56 @@ async def submit(ctx: Context, *, force: bool = False) -> None:
         period=data["period"],
         submission=submission.id,
         revision=submission.revision,
+        # Warnings the sender confirmed ("the numbers are right"), for whoever reads it later.
+        confirmed=confirmed,
     )
     ctx.finish()
+    commune = await ctx.stores.places.commune(submission.commune_code or 0)
+    commune_name = commune.name if commune is not None else None
+    what = report_of(form, submission.period, commune_name, ctx.tr)
     if submission.revision == 1:
-        ctx.reply(
-            ctx.t("Sent. Thank you! Your receipt number is {receipt}.", receipt=submission.receipt),
-            remove_keyboard=True,
+        text = ctx.t(
+            "Sent: the {report}, receipt {receipt}. Thank you!",
+            report=what,
+            receipt=submission.receipt,
         )
     else:
-        ctx.reply(
-            ctx.t(
-                "Sent. Thank you! Receipt {receipt}, version {revision}; the "
-                "earlier versions are kept.",
-                receipt=submission.receipt,
-                revision=submission.revision,
-            ),
-            remove_keyboard=True,
+        text = ctx.t(
+            "Sent: the {report}, receipt {receipt}, version {revision} (the earlier "
+            "versions are kept). Thank you!",
+            report=what,
+            receipt=submission.receipt,
+            revision=submission.revision,
         )
+    ctx.reply(text, remove_keyboard=True)
+    if asked_by is not None:
+        await _tell_reviewer(ctx, form, submission, asked_by, commune_name)
     if form.period is PeriodKind.NONE:
         await _new_idea(ctx, form, submission)
+
+
+async def _tell_reviewer(
+    ctx: Context, form: Form, submission: Submission, reviewer_id: int, commune: str | None
+) -> None:
+    """The admin who sent the report back hears that it was fixed (in their language)."""
+    reviewer: User | None = await ctx.stores.users.get(reviewer_id)
+    if reviewer is None or reviewer.status != UserStatus.ACTIVE or reviewer.id == ctx.user.id:
+        return
+    name = display_name(ctx.user.full_name or "") or "?"
+
+    def compose(tr: Translator) -> Outbound:
+        return Outbound(
+            text=tr.t(
+                "{name} sent the {report} again after your request for changes: receipt "
+                "{receipt}, version {revision}. See it with /xem {receipt}.",
+                name=name,
+                report=report_of(form, submission.period, commune, tr),
+                receipt=submission.receipt,
+                revision=submission.revision,
+            )
+        )
+
+    ctx.notify(reviewer, compose)
 
 
 async def _new_idea(ctx: Context, form: Form, submission: Submission) -> None:
@@ -109,8 +213,8 @@ async def _new_idea(ctx: Context, form: Form, submission: Submission) -> None:
                 "New product idea in your commune: “{product}” from {producer} ({phone}). "
                 "Receipt {receipt}.",
                 product=product.name,
-                producer=product.producer_name or ctx.user.full_name or "?",
-                phone=ctx.user.phone or "?",
+                producer=product.producer_name or display_name(ctx.user.full_name or "") or "?",
+                phone=display_phone(ctx.user.phone) if ctx.user.phone else "?",
                 receipt=submission.receipt,
             )
         )

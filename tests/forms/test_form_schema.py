@@ -25,6 +25,7 @@ questions:
   - id: detail
     type: text
     label: {vi: Chi tiết}
+    example: {vi: Thiếu vốn}
     when: {count: {gt: 0}}
 """
 
@@ -119,3 +120,106 @@ def test_an_option_key_must_fit_telegrams_64_bytes_of_button_data(tmp_path: Path
     with pytest.raises(FormError, match="at most 60 characters"):
         load_form(write(tmp_path, text))
     load_form(write(tmp_path, text.replace("k" * 61, "k" * 60)))
+
+
+# -- cross-field checks and how questions speak ------------------------------------------------
+
+CHECKED = (
+    GOOD
+    + """  - id: done
+    type: integer
+    label: {vi: Đã xong}
+    min: 0
+checks:
+  - id: done_within_count
+    rule: done <= count
+    level: block
+    message: {vi: "Số đã xong ({left}) lớn hơn số lượng ({right}).", en: "{done} > {count}"}
+"""
+)
+
+
+def test_checks_load_and_name_their_questions(tmp_path: Path) -> None:
+    form = load_form(write(tmp_path, CHECKED))
+    (check,) = form.checks
+    assert check.names() == {"done", "count"} and check.level == "block"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("rule: done <= count", "rule: done <= total"),
+            "check 'done_within_count': there is no question 'total'",
+        ),
+        (
+            ("rule: done <= count", "rule: done <= detail"),
+            "question 'detail' is a text, not a number",
+        ),
+        (("rule: done <= count", "rule: done <="), "check 'done_within_count': expected more"),
+        (("rule: done <= count", "rule: open(done) > 0"), "unknown function open()"),
+        (("rule: done <= count", "rule: done > 0 and count > 0"), "a rule is one comparison"),
+        (("level: block", "level: maybe"), "check 'done_within_count': level: Input should be"),
+        (("({right})", "({total})"), "message.vi names ['total']"),
+        (("({right})", "({right)"), "message.vi"),
+        (("rule: done <= count", "rule: __import__('os')"), "cannot read"),
+    ],
+)
+def test_a_broken_check_is_refused_at_load(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    with pytest.raises(FormError) as refused:
+        load_form(write(tmp_path, CHECKED.replace(*change)))
+    assert expected in str(refused.value)
+
+
+def test_usual_needs_a_form_with_periods(tmp_path: Path) -> None:
+    text = CHECKED.replace("rule: done <= count", "rule: done <= 5 * usual(done)")
+    text = text.replace("({right})", "({usual_done})").replace("{done} > {count}", "{done}")
+    assert load_form(write(tmp_path, text)).checks[0].history_names() == {"done"}
+    text = text.replace("period: quarter\nshared_by: commune", "period: none\nshared_by: none")
+    with pytest.raises(FormError, match="needs earlier periods"):
+        load_form(write(tmp_path, text))
+
+
+def test_two_checks_cannot_share_an_id(tmp_path: Path) -> None:
+    text = (
+        CHECKED
+        + """  - id: done_within_count
+    rule: done >= 0
+    level: warn
+    message: {vi: Lặp}
+"""
+    )
+    with pytest.raises(FormError, match="check 'done_within_count': the id is used twice"):
+        load_form(write(tmp_path, text))
+
+
+def test_a_text_question_needs_an_example_that_fits_it(tmp_path: Path) -> None:
+    with pytest.raises(FormError, match="question 'detail': a text question needs an example"):
+        load_form(write(tmp_path, GOOD.replace("    example: {vi: Thiếu vốn}\n", "")))
+
+
+def test_an_optional_question_says_once_that_it_may_be_skipped(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "    label: {vi: Chi tiết}\n",
+        "    label: {vi: Chi tiết}\n    required: false\n    help: {vi: Gõ /boqua nếu không có.}\n",
+    )
+    with pytest.raises(FormError, match="remove /boqua from its help"):
+        load_form(write(tmp_path, text))
+
+
+def test_the_built_in_checks() -> None:
+    forms = load_forms()
+    assert {c.id: c.level for c in forms["commune_report"].checks} == {
+        "stars_within_evaluated": "block",
+        "people_when_trainings": "block",
+    }
+    assert {c.id: c.level for c in forms["producer_monthly"].checks} == {
+        "revenue_far_above_usual": "warn",
+        "revenue_far_below_usual": "warn",
+    }
+    for form in forms.values():
+        for question in form.questions:
+            if question.type is QuestionType.TEXT:
+                assert question.example is not None, question.id

@@ -63,6 +63,22 @@ class Chat:
         return "\n".join(m.text for m in await self.messages(who, text, button=button))
 
 
+# A complete commune report, as the chat files one (every question that applies answered).
+REPORT: dict[str, object] = {
+    "products_registered": "4",
+    "products_proposed": "2",
+    "products_evaluated": "0",
+    "certificates_expiring": "0",
+    "coops_new": "1",
+    "trainings": "0",
+    "fairs": "1",
+    "sales_points": "1",
+    "supermarket_products": "0",
+    "difficulties": None,
+    "proposals": None,
+}
+
+
 async def build_world(database_url: str):  # type: ignore[no-untyped-def]
     """Yields (app, users by name); closes the app afterwards."""
     app = App(make_settings(database_url))
@@ -95,7 +111,7 @@ async def build_world(database_url: str):  # type: ignore[no-untyped-def]
             scope_key=f"commune:{officer.commune_code}",
             receipt_prefix="BCX",
             user=officer,
-            answers={"products_registered": "4"},
+            answers=REPORT,
             now=officer.created_at,
         )
     yield app, users
