@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
+from babel.numbers import format_percent
+
+from bot.i18n import Translator
 from bot.messages import Button
 from forms.periods import Period, PeriodKind, current_period, parse_period, period_of
 from forms.registry import FORMS
@@ -14,10 +17,27 @@ from handlers.access import refuse_non_admin, scope
 from handlers.context import Context
 from handlers.registry import action, command
 from storage.models import ReviewStatus
-from storage.progress import Expected
+from storage.progress import Expected, Rates
 from storage.scope import Reach
 
 MAX_NAMES = 30
+MAX_DECIMALS = 4
+
+
+def percent(tr: Translator, part: int, whole: int) -> str:
+    """``part`` of ``whole`` as a percentage in the reader's language, with as many decimals
+    as it takes not to round a few reports to "0%" nor an almost complete set to "100%":
+    1 of 3,321 reads "0,03%", 65 of 65 "100%", 1 of 65 "1,5%". "—" when nothing is expected."""
+    if whole <= 0:
+        return "—"
+    value = part / whole
+    decimals = 1
+    while decimals < MAX_DECIMALS:
+        shown = round(value * 100, decimals)
+        if (part == 0 or shown > 0) and (part >= whole or shown < 100):
+            break
+        decimals += 1
+    return format_percent(value, "#,##0." + "#" * decimals + "%", locale=tr.language)
 
 
 def periodic_forms() -> list[Form]:
@@ -90,34 +110,35 @@ async def show_progress(ctx: Context, form: Form, period_key: str | None) -> Non
         expected = await ctx.stores.progress.expected_producers(
             form.id, period.key, user_scope, with_product=form.requires_product
         )
-    t, lang = ctx.t, ctx.user.language
+    t, lang, number = ctx.t, ctx.user.language, ctx.tr.number
     sent = [e for e in expected if e.submitted_at is not None]
     missing = [e for e in expected if e.submitted_at is None]
     timely = [on_time_of(ctx, form, period.key, e) for e in sent]
     known = [x for x in timely if x is not None]
+    rates = Rates(len(expected), len(sent), known.count(True))
     lines = [f"{form.title(lang)} — {period.label(lang)}"]
     lines.append(
         t(
             "Expected: {expected} · Sent: {sent} · Not sent: {missing}",
-            expected=len(expected),
-            sent=len(sent),
-            missing=len(missing),
+            expected=number(rates.expected),
+            sent=number(rates.received),
+            missing=number(len(missing)),
         )
     )
     if known:
         lines.append(
             t(
                 "On time: {on_time} · Late: {late}",
-                on_time=known.count(True),
-                late=known.count(False),
+                on_time=number(rates.on_time),
+                late=number(known.count(False)),
             )
         )
     if expected:
-        rate = ctx.tr.number(round(100 * len(sent) / len(expected), 1))
-        text = t("Reporting rate: {rate}%", rate=rate)
+        text = t("Reporting rate: {rate}", rate=percent(ctx.tr, rates.received, rates.expected))
         if known:
-            on_time_rate = ctx.tr.number(round(100 * known.count(True) / len(expected), 1))
-            text += " · " + t("On-time rate: {rate}%", rate=on_time_rate)
+            text += " · " + t(
+                "On-time rate: {rate}", rate=percent(ctx.tr, rates.on_time, rates.expected)
+            )
         lines.append(text)
     fixing = [e for e in sent if e.review_status == ReviewStatus.NEEDS_FIX]
     if fixing:
@@ -129,7 +150,7 @@ async def show_progress(ctx: Context, form: Form, period_key: str | None) -> Non
         lines.append(t("By province:"))
         for name, items in by_province.items():
             done = sum(1 for i in items if i.submitted_at is not None)
-            lines.append(f"  {name}: {done}/{len(items)}")
+            lines.append(f"  {name}: {number(done)}/{number(len(items))}")
     elif missing:
         names = ", ".join(e.name for e in missing[:MAX_NAMES])
         if len(missing) > MAX_NAMES:

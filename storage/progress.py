@@ -27,6 +27,25 @@ class Expected:
     receipt: str | None
 
 
+@dataclass(frozen=True)
+class Rates:
+    """Completeness as DHIS2 counts it: of the reports expected, how many were received
+    (reporting rate) and how many by the deadline (on-time rate). Fractions from 0 to 1;
+    None when nothing is expected."""
+
+    expected: int
+    received: int
+    on_time: int = 0
+
+    @property
+    def reporting(self) -> float | None:
+        return self.received / self.expected if self.expected else None
+
+    @property
+    def timely(self) -> float | None:
+        return self.on_time / self.expected if self.expected else None
+
+
 class Progress:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
