@@ -64,6 +64,9 @@ class HandlerConfig:
     # What each channel of this process can show, by channel name (filled as the runtime
     # adds its channels): a question asks to press a button only where there is one.
     displays: Mapping[str, Capabilities] = field(default_factory=dict)
+    # The web dashboard's address (OCOP_PUBLIC_URL or the local HTTP server) once it is
+    # served; None: ``/web`` says there is no dashboard.
+    web_url: str | None = None
 
 
 Compose = Callable[[Translator], Outbound]

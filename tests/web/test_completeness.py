@@ -1,0 +1,127 @@
+"""Completeness as DHIS2 counts it, on a seeded province: expected, received, reporting and
+on-time rates, each commune's state, paging and the state filter; a province's own deadline;
+the scope. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from bot.app import App
+from storage.scope import Reach, Scope
+from storage.web_completeness import Completeness, Deadlines, State, total
+from tests.conftest import make_settings
+from tests.web.conftest import Web, page
+from tests.web.seed import AFTER, DEADLINE, province_named, seed_states
+
+
+async def test_counts_and_states_of_a_seeded_province(database_url: str) -> None:
+    app = App(make_settings(database_url))
+    await app.prepare()
+    try:
+        lang_son = await province_named(app, "Lạng Sơn")
+        hanoi = await province_named(app, "Hà Nội")
+        expected = await seed_states(app, lang_son)
+        deadlines = Deadlines(DEADLINE)
+        async with app.session_factory() as session:
+            store = Completeness(session)
+            areas = await store.by_province(
+                "commune_report", "2024-Q2", Scope(Reach.NATIONAL), deadlines
+            )
+            by_code = {a.code: a for a in areas}
+            area = by_code[lang_son.code]
+            assert (area.expected, area.received, area.on_time, area.late) == (
+                expected["communes"],
+                7,
+                4,
+                3,
+            )
+            assert (area.needs_fix, area.accepted, area.missing) == (1, 1, expected["missing"])
+            assert len(areas) == 34 and sum(a.expected for a in areas) == 3321
+            whole = total(areas, "all")
+            assert (whole.expected, whole.received) == (3321, 7)
+            assert abs((whole.rates.timely or 0) - 4 / 3321) < 1e-12
+            # One province's scope sees only it.
+            mine = await store.by_province(
+                "commune_report",
+                "2024-Q2",
+                Scope(Reach.PROVINCE, province_code=lang_son.code),
+                deadlines,
+            )
+            assert [a.code for a in mine] == [lang_son.code]
+            # Communes by state, a page at a time.
+            first = await store.communes(
+                "commune_report",
+                "2024-Q2",
+                Scope(Reach.NATIONAL),
+                deadlines,
+                province_code=lang_son.code,
+                offset=0,
+                limit=5,
+            )
+            assert first.total == expected["communes"] and len(first.rows) == 5
+            states = {
+                state: (
+                    await store.communes(
+                        "commune_report",
+                        "2024-Q2",
+                        Scope(Reach.NATIONAL),
+                        deadlines,
+                        province_code=lang_son.code,
+                        state=state,
+                        limit=500,
+                    )
+                ).total
+                for state in State
+            }
+            assert states == {
+                State.ON_TIME: 3,
+                State.LATE: 2,
+                State.NEEDS_FIX: 1,
+                State.ACCEPTED: 1,
+                State.RECEIVED: 0,
+                State.MISSING: expected["missing"],
+            }
+            # Another province's admin pages through nothing of it.
+            foreign = await store.communes(
+                "commune_report",
+                "2024-Q2",
+                Scope(Reach.PROVINCE, province_code=hanoi.code),
+                deadlines,
+                province_code=lang_son.code,
+            )
+            assert foreign.total == 0 and foreign.rows == []
+            # The province's own later deadline makes the late reports on time there.
+            own = Deadlines(DEADLINE, {lang_son.code: AFTER})
+            [later] = await store.by_province(
+                "commune_report", "2024-Q2", Scope(Reach.NATIONAL), own, province_code=lang_son.code
+            )
+            assert (later.on_time, later.late) == (7, 0)
+            # No deadline known: received, neither on time nor late.
+            [unknown] = await store.by_province(
+                "commune_report",
+                "2024-Q2",
+                Scope(Reach.NATIONAL),
+                Deadlines(None),
+                province_code=lang_son.code,
+            )
+            assert (unknown.received, unknown.on_time, unknown.late) == (7, 0, 0)
+    finally:
+        await app.close()
+
+
+async def test_the_pages_show_the_numbers(web: Web) -> None:
+    lang_son = await province_named(web.app, "Lạng Sơn")
+    expected = await seed_states(web.app, lang_son)
+    client = await web.signed_in("national")
+    query = "form=commune_report&period=2024-Q2"
+    status, text = await page(client, f"/admin/completeness?{query}")
+    assert status == 200
+    # 7 of 3,321 received: formatted with enough decimals, never "0%".
+    assert "<strong>3.321</strong>" in text
+    assert "<strong>0,2%</strong>" in text and "<strong>0,1%</strong>" in text
+    assert f'href="/admin/completeness/{lang_son.code}?{query.replace("&", "&amp;")}"' in text
+    status, text = await page(client, f"/admin/completeness/{lang_son.code}?{query}")
+    assert status == 200
+    rate = f"{7 / expected['communes'] * 100:.1f}".replace(".", ",")
+    assert rate + "%" in text
+    assert text.count('class="badge missing"') == min(100, expected["missing"])
+    status, text = await page(client, f"/admin/completeness/{lang_son.code}?{query}&state=late")
+    assert text.count('class="badge late"') == 2 and 'class="badge missing"' not in text
