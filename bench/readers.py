@@ -1,6 +1,8 @@
 """Readers on long answers: the worst time each answer reader takes over answers built to
 find slow paths (runs of spaces, many separators, many digits, long or repeated words; see
-tests/forms/readers/long_inputs.py), at 3,999 characters and at 10,000.
+tests/forms/readers/long_inputs.py), at 3,999 characters and at 10,000. Then how the readers
+do on the corpus of answers as people type them (tests/forms/readers/corpus): the share
+read right, the silent misreads (a wrong value stored without asking), per corpus file.
 
     python -m bench.readers [--lengths 3999,10000] [--repeat 5]
 
@@ -39,6 +41,7 @@ from forms.readers import (
     unique,
 )
 from forms.schema import DEFINITIONS_DIR, load_forms
+from tests.forms.readers import typing_corpus
 from tests.forms.readers.long_inputs import FAMILIES
 
 TARGET_MS = 5.0
@@ -73,11 +76,19 @@ def readers() -> dict[str, Callable[[str], object]]:
     def place(units: list[Place]) -> Callable[[str], object]:
         return lambda text: unique(rank_matches(text, units), text)
 
+    people = questions["people_trained"]
+    labels = (people.label.vi, people.label.en or people.label.vi)
+    difficulties = questions["has_difficulties"].label.vi
     return {
         "read_integer (triệu đồng)": lambda t: read_integer(t, unit="triệu đồng"),
+        "read_integer (count, label)": lambda t: read_integer(
+            t, min_value=0, max_value=100_000, label=labels
+        ),
         "read_decimal (tấn)": lambda t: read_decimal(t, unit="tấn"),
+        "read_decimal (đồng)": lambda t: read_decimal(t, min_value=0, unit="đồng"),
         "read_date": lambda t: read_date(t, today=TODAY),
         "read_yes_no": read_yes_no,
+        "read_yes_no (label)": lambda t: read_yes_no(t, label=difficulties),
         "read_choice (6 options)": lambda t: read_choice(t, groups),
         "read_choices (6 options)": lambda t: read_choices(t, groups),
         "read_text (up to 4,000)": lambda t: read_text(t, max_length=4000),
@@ -133,6 +144,40 @@ def run(args: argparse.Namespace) -> tuple[dict[str, Any], Table]:
     return figures, table
 
 
+def corpus() -> tuple[dict[str, Any], Table]:
+    """The corpus read and judged as tests/forms/readers/test_corpus.py judges it."""
+    started = time.perf_counter()
+    verdicts = typing_corpus.run()
+    seconds = time.perf_counter() - started
+    figures = typing_corpus.figures(verdicts)
+    table = Table(
+        f"Answers as people type them: {figures['answers']} answers of the corpus",
+        ["corpus file", "answers", "read right", "silent misreads", "asked or refused"],
+    )
+    for name, counts in figures["by_file"].items():
+        total = sum(counts.values())
+        table.add(
+            name,
+            str(total),
+            f"{counts.get(typing_corpus.RIGHT, 0) / total:.1%}",
+            str(counts.get(typing_corpus.SILENT, 0)),
+            str(counts.get(typing_corpus.SAFE, 0)),
+        )
+    table.add(
+        "all",
+        str(figures["answers"]),
+        f"{figures['share_right']:.1%}",
+        str(figures["silent_misreads"]),
+        str(figures["asked_or_refused"]),
+    )
+    table.notes.append(
+        f"Target: at least 98 % read right and no silent misread. "
+        f"{seconds * 1000 / max(1, figures['answers']):.2f} ms an answer on average."
+    )
+    figures["ms_per_answer"] = round(seconds * 1000 / max(1, figures["answers"]), 3)
+    return figures, table
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--lengths", default="3999,10000")
@@ -141,7 +186,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.lengths = [int(n) for n in args.lengths.split(",") if n.strip()]
     figures, table = run(args)
-    report(args.name, figures, [table])
+    figures["corpus"], corpus_table = corpus()
+    report(args.name, figures, [table, corpus_table])
 
 
 if __name__ == "__main__":

@@ -35,15 +35,26 @@ def has_letters(text: str) -> bool:
 
 # Characters that are never part of an answer: C0/C1 controls other than tab and newline
 # (PostgreSQL refuses U+0000 outright), lone surrogates (not encodable), bidi overrides that
-# make a name display backwards, and zero-width characters that make two equal names differ.
+# make a name display backwards, and zero-width characters that make two equal names differ
+# (zero-width space and joiners, word joiner, BOM, soft hyphen, Mongolian vowel separator,
+# combining grapheme joiner), all of which phones paste along with text copied from Zalo,
+# Word or a web page.
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069"
-    "\ufeff\ud800-\udfff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u034f\u061c\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
 )
+# Spaces that look like a space but are not one (no-break, narrow no-break, en/em/thin/hair,
+# ideographic): read and stored as a plain space, so ``1\u00a0234`` is 1234 and a name
+# pasted from a web page equals the same name typed.
+_ODD_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+# Line and paragraph separators are line breaks.
+_ODD_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x85]")
 
 
 def clean(text: str) -> str:
-    """What we store of what people type: NFC, line breaks as ``\\n``, and none of the
-    invisible or control characters above (tab and newline stay)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return nfc(_INVISIBLE.sub("", text))
+    """What we store and read of what people type: NFC, line breaks as ``\\n``, odd spaces as
+    plain spaces, and none of the invisible or control characters above (tab and newline
+    stay). Every answer reader starts here, so a zero-width space pasted from another app
+    never makes an answer unreadable."""
+    text = _ODD_BREAKS.sub("\n", text)
+    return nfc(_ODD_SPACES.sub(" ", _INVISIBLE.sub("", text)))

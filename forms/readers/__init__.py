@@ -15,7 +15,8 @@ to decide what to do next:
   may be one and a half or a mistyped fifteen); ask before storing anything.
 * :class:`Ambiguous` — a choice matched several options; show them as buttons.
 
-Readers never raise on any ``str``: a reader that crashes on an emoji would lose the
+Every reader starts with :func:`bot.text.clean`, so zero-width and no-break spaces pasted
+from other apps never make an answer unreadable. Readers never raise on any ``str``: a reader that crashes on an emoji would lose the
 user's half-filled form, which is exactly what people on a weak connection cannot afford.
 And they answer any message a messenger delivers (Telegram's are up to 4,096 characters)
 in a few milliseconds, because they run on the event loop that serves everyone: no
@@ -25,8 +26,11 @@ over words (``python -m bench.readers`` prints the worst case of each).
 One module per kind of answer, each importing the others directly (never this package):
 
     results.py   the result types, every msgid a reader returns (MESSAGES), shared helpers
+                 (numbers and dates in messages formatted by Babel for the user's language)
+    words.py     the words around an answer (dạ, ạ, khoảng, hơn) and spoken numbers (hai mươi)
     numbers.py   whole numbers and decimals (with amounts.py: the written shapes, and
-                 units.py: multipliers and units, converted to the question's unit)
+                 units.py: multipliers and units, converted to the question's unit;
+                 nouns.py: the noun after a count; money.py: whole đồng)
     dates.py     day-first and relative dates
     yes_no.py    yes or no
     choices.py   one or several options of a choice question

@@ -95,28 +95,79 @@ def _parse_literal(raw: str, *, has_multiplier: bool) -> _Literal | None:
 
 @dataclass(frozen=True, slots=True)
 class Amount:
-    """A parsed answer before unit conversion and bounds."""
+    """A parsed answer before unit conversion and bounds.
+
+    ``rest`` holds the words after the number (a unit, a noun, the question restated);
+    ``unit_key`` is them joined without spaces. ``continued`` marks digits read as the
+    continuation of a multiplier (``2tr5``), which only holds when nothing but a unit
+    follows them (``15tr 1 tháng`` is not 15,100,000 a month).
+    """
 
     value: Decimal
     alternative: Decimal | None
     typo: bool
     unit_key: str
     multiplied: bool
+    rest: tuple[str, ...] = ()
+    continued: bool = False
+    scale: Decimal = Decimal(1)  # the largest multiplier written (1 without one)
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    return [
+        (match.lastgroup or "other", match.group())
+        for match in _NUMBER_TOKEN.finditer(text)
+        if match.lastgroup != "space"
+    ]
+
+
+def _continuation(
+    raw: str, multiplier: Decimal, *, hundreds: bool
+) -> tuple[Decimal, Decimal | None]:
+    """What bare digits after a multiplier add, and the other reading if there is one.
+
+    Spoken Vietnamese names the next unit down without saying it: ``2 triệu 5`` (and
+    ``2tr5``) is 2,500,000, ``2 triệu 500`` is 2,500,000 (năm trăm nghìn), ``1 triệu 2 trăm``
+    is 1,200,000. Two digits are the one shape that reads both ways: ``2 triệu 50`` is
+    2,050,000 spoken (năm mươi nghìn) but 2,500,000 to someone who writes ``2tr50`` as a
+    decimal, so both readings are returned and the reader asks. After hundreds (``2 trăm
+    50``, ``1 triệu 2 trăm 50``) two digits are tens and units: both readings agree.
+    """
+    digits = len(raw)
+    as_decimal = int(raw) * multiplier / Decimal(10) ** digits
+    if hundreds:
+        lower = multiplier / 100
+    else:
+        lower = multiplier / 1000 if multiplier >= 1000 else Decimal(1)
+    as_spoken = int(raw) * lower
+    if digits == 2 and not raw.startswith("0") and as_spoken != as_decimal:
+        return as_decimal, as_spoken
+    return as_decimal, None
+
+
+def _multiplier_at(tokens: list[tuple[str, str]], i: int) -> tuple[Decimal, int] | None:
+    """The multiplier written at ``tokens[i]`` and how many tokens it takes: ``triệu``, or
+    ``trăm nghìn`` (100 × 1,000) as one."""
+    if i >= len(tokens) or tokens[i][0] != "word" or tokens[i][1] not in MULTIPLIERS:
+        return None
+    multiplier = MULTIPLIERS[tokens[i][1]]
+    if multiplier == 100 and i + 1 < len(tokens) and tokens[i + 1][0] == "word":
+        larger = MULTIPLIERS.get(tokens[i + 1][1])
+        if larger is not None and larger >= 1000:
+            return multiplier * larger, 2
+    return multiplier, 1
 
 
 def parse_amount(text: str) -> Amount | None:
     """Parse ``[sign] number [multiplier [number [multiplier]...]] [unit]``, or None.
 
     Multipliers must decrease (``1 tỷ 200 triệu``). A bare number right after a
-    multiplier follows spoken Vietnamese: ``2tr5`` and ``2 triệu 500`` are 2,500,000 and
-    ``1 tỷ 2`` is 1,200,000,000 (the digits continue below the multiplier), while a full
-    number (``2 triệu 500.000``) is simply added.
+    multiplier follows spoken Vietnamese (see :func:`_continuation`): ``2tr5`` and
+    ``2 triệu 500`` are 2,500,000 and ``1 tỷ 2`` is 1,200,000,000, while a full number
+    (``2 triệu 500.000``) is simply added. "Trăm" after a larger multiplier counts
+    hundreds of the unit below it: ``1 triệu 2 trăm`` is 1,200,000, as it is said.
     """
-    tokens = [
-        (match.lastgroup or "other", match.group())
-        for match in _NUMBER_TOKEN.finditer(text)
-        if match.lastgroup != "space"
-    ]
+    tokens = _tokens(text)
     count, i = len(tokens), 0
     negative = False
     if i < count and tokens[i][0] == "sign":
@@ -128,19 +179,24 @@ def parse_amount(text: str) -> Amount | None:
     total = Decimal(0)
     alternative: Decimal | None = None
     typo = False
+    continued = False
     last_multiplier: Decimal | None = None
+    hundreds = False
+    scale = Decimal(1)
     groups = 0
     while i < count and tokens[i][0] == "num":
         raw = tokens[i][1]
         i += 1
         groups += 1
-        multiplier = None
-        if i < count and tokens[i][0] == "word":
-            multiplier = MULTIPLIERS.get(tokens[i][1])
-        if multiplier is None:
+        found = _multiplier_at(tokens, i)
+        if found is None:
             if last_multiplier is not None:
                 if raw.isdigit() and len(raw) <= 3:
-                    total += int(raw) * last_multiplier / Decimal(10) ** len(raw)
+                    added, other = _continuation(raw, last_multiplier, hundreds=hundreds)
+                    if other is not None:
+                        alternative = total + other
+                    total += added
+                    continued = True
                 else:
                     literal = _parse_literal(raw, has_multiplier=True)
                     if literal is None or literal.value >= last_multiplier:
@@ -152,13 +208,18 @@ def parse_amount(text: str) -> Amount | None:
                     return None
                 total, alternative, typo = literal.value, literal.alternative, literal.typo
             break
-        i += 1
+        multiplier, size = found
+        hundreds = multiplier == 100 and size == 1
+        i += size
+        if hundreds and last_multiplier is not None and last_multiplier > 1000:
+            multiplier = last_multiplier / 10  # "1 triệu 2 trăm": 2 trăm nghìn
         if last_multiplier is not None and multiplier >= last_multiplier:
             return None
         literal = _parse_literal(raw, has_multiplier=True)
         if literal is None:
             return None
         total += literal.value * multiplier
+        scale = max(scale, multiplier)
         last_multiplier = multiplier
         if i < count and tokens[i] == ("word", HALF):
             total += multiplier / 2
@@ -176,8 +237,17 @@ def parse_amount(text: str) -> Amount | None:
             return None  # "1.5 tấn rưỡi" makes no sense
         total += Decimal("0.5")
         rest = rest[:-1]
-    unit_key = "".join(text for _, text in rest)
+    words = tuple(text for _, text in rest)
     if negative:
         total = -total
         alternative = None if alternative is None else -alternative
-    return Amount(total, alternative, typo, unit_key, last_multiplier is not None)
+    return Amount(
+        total,
+        alternative,
+        typo,
+        "".join(words),
+        last_multiplier is not None,
+        words,
+        continued,
+        scale,
+    )

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.text import clean
 from forms.readers.results import (
     MSG_CHOICE,
     MSG_CHOICE_NUMBER,
@@ -30,6 +31,17 @@ from forms.readers.results import (
 _CHOICE_NUMBER = re.compile(r"(?:so |option |lua chon )?([0-9]+)")
 _NUMBERS = re.compile(r"[0-9]+(?: [0-9]+)*")
 _NONE_WORDS = frozenset({"khong", "ko", "khong co", "none", "0", "khong chon"})
+# Said around a choice ("dạ chọn 2 ạ", "phương án 2", "htx nhé"): tried without them when
+# the answer as typed matches nothing, so a label that has such a word still matches whole.
+_LEADING = frozenset(
+    {"da", "vang", "thua", "chon", "em", "toi", "minh", "xin", "phuong", "an", "pa", "lua",
+     "dap", "cau", "muc", "la", "cai", "thu", "loai", "hinh", "nhom", "ben", "cua", "thuoc",
+     "choose", "option", "i", "pick"}
+)  # fmt: skip
+_TRAILING = frozenset(
+    {"a", "ah", "ak", "nhe", "nha", "nhen", "roi", "thoi", "luon", "day", "em", "anh", "chi",
+     "please", "ad", "admin", "cam", "on", "camon", "thanks", "tks", "nhieu"}
+)  # fmt: skip
 # No \s* around the separators: each part is folded (and so stripped) anyway, and a \s*
 # that can start anywhere in a run of spaces made split() quadratic on such a run.
 _CHOICE_SEPARATORS = re.compile(r"[,;\n+&]|\b(?:va|and|voi)\b")
@@ -91,8 +103,16 @@ def _match_labels(query: str, labels: list[list[_Label]]) -> list[int]:
         lambda lab: _word_prefixes(words, lab.words),
         lambda lab: len(compact) >= 3 and compact in lab.compact,
     )
-    for matches in tiers:
+    for tier, matches in enumerate(tiers):
         found = [i for i, option in enumerate(labels) if any(matches(lab) for lab in option)]
+        if found and tier == 1 and len(words) > 1:
+            # "hợp tác" starts "Hợp tác xã" but is also whole words of "Tổ hợp tác": both fit.
+            found += [
+                i
+                for i, option in enumerate(labels)
+                if i not in found and any(set(words) <= set(lab.words) for lab in option)
+            ]
+            found.sort()
         if found:
             return found
     return []
@@ -136,14 +156,52 @@ def _settle(indexes: list[int], options: Sequence[Choice]) -> Ok[str] | Ambiguou
     return Ambiguous(keys)
 
 
+def _unwrapped(text: str) -> str:
+    """The answer without the polite or framing words around it (``dạ chọn 2 ạ`` → ``2``),
+    keeping what separates several choices. Token by token: linear on any line."""
+    tokens = text.split()
+    start, end = 0, len(tokens)
+    while end - start > 1 and (not (key := match_key(tokens[start])) or key in _LEADING):
+        start += 1
+    while end - start > 1 and (not (key := match_key(tokens[end - 1])) or key in _TRAILING):
+        end -= 1
+    return " ".join(tokens[start:end])
+
+
+# Only a short answer is wrapped in polite words; a long one is read as it is.
+_MAX_WRAPPED = 120
+_RANGE = re.compile(r"[0-9] ?[-\u2013\u2014~] ?[0-9]")
+
+
 def read_choice(text: str, options: Sequence[Choice]) -> Ok[str] | Ambiguous | Rejected:
     """Read one choice: by 1-based number (``2``), whole label, initials (``htx``), prefix
-    or words of a label — case-, diacritic- and NFD-insensitive.
+    or words of a label — case-, diacritic- and NFD-insensitive; ``dạ chọn 2 ạ`` too.
 
     Several equally good matches give :class:`Ambiguous` so the caller can show just
-    those options as buttons instead of guessing.
+    those options as buttons instead of guessing. A label followed by more words
+    (``HTX nông nghiệp``) is not read as that option: the same reading turns a typed
+    answer into a button press, and "tôi đồng ý một phần" is not "Tôi đồng ý".
     """
-    return _choose(match_key(text), options, _prepared(options))
+    labels = _prepared(options)
+    cleaned = clean(text)
+    folded = match_key(cleaned)
+    result = _choose(folded, options, labels)
+    if isinstance(result, Rejected) and len(cleaned) <= _MAX_WRAPPED:
+        # Polite words after the answer go first, then the words before it one at a time,
+        # so that a label starting with one of them ("Tôi đồng ý") is still found whole.
+        words = folded.split()
+        end = len(words)
+        while end > 1 and words[end - 1] in _TRAILING:
+            end -= 1
+        for start in range(end):
+            if start and words[start - 1] not in _LEADING:
+                break
+            if (start, end) == (0, len(words)):
+                continue
+            retried = _choose(" ".join(words[start:end]), options, labels)
+            if not isinstance(retried, Rejected):
+                return retried
+    return result
 
 
 def _choices_example(options: Sequence[Choice], min_count: int, max_count: int | None) -> str:
@@ -186,7 +244,13 @@ def read_choices(
     """
     example = {"example": _choices_example(options, min_count, max_count)}
     labels = _prepared(options)
+    text = clean(text)
+    if _RANGE.search(text):
+        return Rejected(MSG_CHOICES, example)  # "1-3": 1 and 3, or 1 to 3? Ask again.
     whole = match_key(text)
+    if len(text) <= _MAX_WRAPPED and not _match_labels(whole, labels):
+        text = _unwrapped(text)  # "dạ chọn 1 và 3 ạ"
+        whole = match_key(text)
     if not whole or not options:
         return Rejected(MSG_CHOICES, example)
     chosen: set[int] = set()

@@ -11,7 +11,13 @@ import re
 import string
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, localcontext
 from typing import Generic, TypeVar
+
+from babel.core import UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from bot.i18n import N_
 from bot.text import fold
@@ -87,6 +93,11 @@ MSG_NUMBER_TOO_LARGE = N_("Please type a number no larger than {max}, for exampl
 MSG_WRONG_UNIT = N_("Please give the amount in {unit}, for example {example}.")
 MSG_CONFIRM_NUMBER = N_("Did you mean {value}?")
 MSG_CONFIRM_NUMBER_OR = N_("Did you mean {value} or {alternative}?")
+MSG_CONFIRM_EXACT = N_("The report needs one exact number. Shall I record {value}?")
+MSG_OTHER_NOUN = N_(
+    "This question does not count “{noun}”. Please type the number it asks for, "
+    "for example {example}."
+)
 
 MSG_DATE = N_("Please type a date as day/month/year, for example {example}.")
 MSG_DATE_INVALID = N_(
@@ -135,6 +146,8 @@ MESSAGES: tuple[str, ...] = (
     MSG_WRONG_UNIT,
     MSG_CONFIRM_NUMBER,
     MSG_CONFIRM_NUMBER_OR,
+    MSG_CONFIRM_EXACT,
+    MSG_OTHER_NOUN,
     MSG_DATE,
     MSG_DATE_INVALID,
     MSG_DATE_TOO_EARLY,
@@ -187,3 +200,25 @@ def shorten(text: str, limit: int = 40) -> str:
     """User text quoted back in a message: one line, and not too long."""
     one_line = " ".join(text.split())
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+def show_number(value: Decimal | int, language: str) -> str:
+    """A number as the user's language writes it (Babel): ``1.500.000`` and ``1,5`` in
+    Vietnamese, ``1,500,000`` and ``1.5`` in English; every digit kept (no rounding)."""
+    with localcontext() as ctx:
+        ctx.prec = 200  # a 40-digit amount is refused by its bounds, but shown whole
+        for locale in (language, "vi"):
+            try:
+                return format_decimal(value, locale=locale, decimal_quantization=False)
+            except (UnknownLocaleError, ValueError, ArithmeticError):
+                continue
+    return str(value)
+
+
+def show_date(value: date, language: str) -> str:
+    """A date as the user's language writes it (the same patterns as ``Translator.date``)."""
+    try:
+        return format_date(value, format="dd/MM/yyyy" if language == "vi" else "medium",
+                           locale=language)  # fmt: skip
+    except (UnknownLocaleError, ValueError):
+        return format_date(value, format="dd/MM/yyyy", locale="vi")

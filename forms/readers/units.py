@@ -13,6 +13,7 @@ from forms.readers.results import simplify
 
 # Multipliers people write after a number; folded forms.
 MULTIPLIERS: dict[str, Decimal] = {
+    "chuc": Decimal(10),  # "2 chục": twenty
     "tram": Decimal(100),
     "k": Decimal(1000),
     "nghin": Decimal(1000),
@@ -21,6 +22,7 @@ MULTIPLIERS: dict[str, Decimal] = {
     "tr": Decimal(10**6),
     "trieu": Decimal(10**6),
     "million": Decimal(10**6),
+    "cu": Decimal(10**6),  # "15 củ": 15 triệu, as people say it
     "ty": Decimal(10**9),
     "ti": Decimal(10**9),
     "billion": Decimal(10**9),
@@ -34,14 +36,16 @@ _AREA = "area"
 _VOLUME = "volume"
 _UNITS: dict[str, tuple[str, Decimal]] = {
     **dict.fromkeys(("g", "gr", "gam", "gram", "grams"), (_MASS, Decimal("0.001"))),
+    "lang": (_MASS, Decimal("0.1")),  # "lạng": 100 g
     **dict.fromkeys(
-        ("kg", "kgs", "kilo", "kilogam", "kilogram", "kilograms", "ky", "kylo", "ki"),
+        ("kg", "kgs", "kilo", "kilogam", "kilogram", "kilograms", "ky", "kylo", "ki", "can"),
         (_MASS, Decimal(1)),
     ),
     "yen": (_MASS, Decimal(10)),
     "ta": (_MASS, Decimal(100)),
-    **dict.fromkeys(("tan", "ton", "tons", "tonne", "tonnes"), (_MASS, Decimal(1000))),
+    **dict.fromkeys(("t", "tan", "ton", "tons", "tonne", "tonnes"), (_MASS, Decimal(1000))),
     **dict.fromkeys(("d", "dong", "vnd"), (_MONEY, Decimal(1))),
+    **dict.fromkeys(("trd", "trdong"), (_MONEY, Decimal(10**6))),  # "15trđ"
     **dict.fromkeys(("m2", "metvuong"), (_AREA, Decimal(1))),
     **dict.fromkeys(("ha", "hecta", "hectare", "hectares", "hec"), (_AREA, Decimal(10_000))),
     "km2": (_AREA, Decimal(10**6)),
@@ -54,6 +58,11 @@ _UNITS: dict[str, tuple[str, Decimal]] = {
 def unit_key(text: str) -> str:
     """How a unit is compared: simplified, letters/digits/``%``/``/`` only, no spaces."""
     return re.sub(r"[^a-z0-9%/]", "", simplify(text))
+
+
+def is_unit(key: str) -> bool:
+    """True for a known unit of measure (``kg``, ``dong``, ``tan/nam``)."""
+    return resolve_unit(key) is not None
 
 
 def resolve_unit(key: str) -> tuple[str, Decimal] | None:
@@ -92,6 +101,16 @@ class QuestionUnit:
                 factor = MULTIPLIERS[word] * rest[1]
                 return cls(unit, key, rest[0], factor, rest[1], True)
         return cls(unit, key, None, Decimal(1), Decimal(1), False)
+
+    @property
+    def whole_money(self) -> bool:
+        """A question in đồng (not in triệu đồng): its answers are whole đồng."""
+        return self.dimension == _MONEY and self.factor == 1
+
+    @property
+    def measured(self) -> bool:
+        """A known unit of measure (tấn, đồng, ha), not a count's noun (người)."""
+        return self.dimension is not None
 
     def numerator(self) -> str | None:
         return None if self.dimension is None else self.dimension.partition("/")[0]

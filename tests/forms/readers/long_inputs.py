@@ -66,6 +66,15 @@ FAMILIES: dict[str, Callable[[int], str]] = {
     "dashes": lambda n: _fill("-", n),
     "plus then 1": lambda n: _fill("+", n, "1"),
     "ngày tháng": lambda n: _fill("ngày 1 tháng ", n),
+    "mười mười": lambda n: _fill("mười ", n),
+    "khoảng khoảng … 12": lambda n: _fill("khoảng ", n, "12"),
+    "12 sp sp sp": lambda n: "12" + _fill(" sp", n - 2),
+    "1 triệu 2 trăm": lambda n: _fill("1 triệu 2 trăm ", n),
+    "có, có, có": lambda n: _fill("có, ", n),
+    "cảm ơn nhiều": lambda n: "có" + _fill(" cảm ơn nhiều", n - 2),
+    "10:30 10:30": lambda n: _fill("10:30 ", n, "15/3"),
+    "sđt sđt": lambda n: _fill("sđt ", n, "0912345678"),
+    "zero-width": lambda n: _fill("\u200b", n, "12"),
 }
 
 

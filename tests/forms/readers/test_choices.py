@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from forms.readers import Ambiguous, Choice, Ok, read_choice, read_choices
+from forms.readers import Ambiguous, Choice, Ok, Rejected, read_choice, read_choices
 from forms.readers.results import (
     MSG_CHOICE,
     MSG_CHOICE_NUMBER,
@@ -44,7 +44,6 @@ from tests.forms.readers.common import (
         ("tht", "team"),
         ("dn", "enterprise"),
         ("doanh", "enterprise"),
-        ("hop tac", "coop"),
         ("cooperative", "coop"),
         ("household", "household"),
         ("kinh doanh", "household"),
@@ -74,6 +73,8 @@ def test_choice_product_groups(text: str, key: str) -> None:
     [
         ("ho", LEGAL_FORMS, ("coop", "household")),
         ("coop", LEGAL_FORMS, ("coop", "team")),
+        # Starts "Hợp tác xã", and is every word of "Tổ hợp tác" but the first: both fit.
+        ("hop tac", LEGAL_FORMS, ("coop", "team")),
         ("du", PRODUCT_GROUPS, ("drink", "herbal")),
         # "3" is the third option (5 sao) and also the label "3 sao".
         ("3", STARS, ("3", "5")),
@@ -88,9 +89,45 @@ def test_choice_number_label_agreeing_with_position() -> None:
     assert read_choice("4 sao", STARS) == Ok("4")
 
 
-@pytest.mark.parametrize("text", ["", "xyz", "🙂", "a", "hợp tác xã nông nghiệp"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "xyz",
+        "🙂",
+        "a",
+        "htx hay dn",
+        "không phải htx",
+        # A label followed by more words is not that option: typed text is also read as
+        # a button press, and "Tôi đồng ý một phần" must not press "Tôi đồng ý".
+        "hợp tác xã nông nghiệp",
+        "HTX nông nghiệp",
+    ],
+)
 def test_choice_no_match(text: str) -> None:
     assert_rejected(read_choice(text, LEGAL_FORMS), MSG_CHOICE)
+
+
+def test_a_button_is_not_pressed_by_a_longer_answer() -> None:
+    consent = (Choice("yes", ("Tôi đồng ý",)), Choice("no", ("Không đồng ý",)))
+    assert isinstance(read_choice("tôi đồng ý một phần", consent), Rejected)
+    assert read_choice("dạ tôi đồng ý ạ", consent) == Ok("yes")
+    assert read_choice("tôi không đồng ý", consent) == Ok("no")
+    yes_no = (Choice("y", ("Có",)), Choice("n", ("Không",)))
+    for text in ("có lẽ", "có thể", "không biết", "có không"):
+        assert isinstance(read_choice(text, yes_no), Rejected), text
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("dạ chọn 2 ạ", "coop"),
+        ("htx ạ", "coop"),
+        ("phương án 4", "household"),
+    ],
+)
+def test_choice_with_words_around_it(text: str, key: str) -> None:
+    assert read_choice(text, LEGAL_FORMS) == Ok(key)
 
 
 @pytest.mark.parametrize("text", ["0", "9", "99999999"])

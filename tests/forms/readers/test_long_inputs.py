@@ -40,11 +40,16 @@ from tests.forms.readers.test_places import PROVINCES, Place
 
 READERS: dict[str, Callable[[str], object]] = {
     "integer": lambda text: read_integer(text, unit="kg"),
+    "integer, count of a label": lambda text: read_integer(
+        text, min_value=0, max_value=10_000, label=("Số lượt người được tập huấn", "People")
+    ),
+    "decimal, đồng": lambda text: read_decimal(text, min_value=0, unit="đồng", language="en"),
     "integer, multiplied unit": lambda text: read_integer(text, min_value=-5, unit="triệu đồng"),
     "decimal": lambda text: read_decimal(text),
     "decimal, unit": lambda text: read_decimal(text, unit="tấn/năm"),
     "date": lambda text: read_date(text, today=TODAY),
     "yes/no": read_yes_no,
+    "yes/no, label": lambda text: read_yes_no(text, label="Có khó khăn, vướng mắc không?"),
     "choice": lambda text: read_choice(text, PRODUCT_GROUPS),
     "choice, numbered labels": lambda text: read_choice(text, STARS),
     "choices": lambda text: read_choices(text, PRODUCT_GROUPS),

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from forms.readers import MESSAGES, placeholders
-from forms.readers.results import MSG_CONFIRM_NUMBER, MSG_CONFIRM_NUMBER_OR, MSG_TEXT_TOO_LONG
+from forms.readers.results import (
+    MSG_CONFIRM_EXACT,
+    MSG_CONFIRM_NUMBER,
+    MSG_CONFIRM_NUMBER_OR,
+    MSG_TEXT_TOO_LONG,
+)
 
 
 def test_every_message_asks_for_something_and_every_rejection_shows_an_example() -> None:
-    confirmations = {MSG_CONFIRM_NUMBER, MSG_CONFIRM_NUMBER_OR}
+    confirmations = {MSG_CONFIRM_NUMBER, MSG_CONFIRM_NUMBER_OR, MSG_CONFIRM_EXACT}
     assert len(set(MESSAGES)) == len(MESSAGES), "msgids are distinct"
     for message in MESSAGES:
         if message not in confirmations:
