@@ -171,6 +171,7 @@ def read_answer(
             pattern=question.pattern,
             pattern_example=question.pattern_example,
             example=question.example(language) if question.example else None,
+            language=language,
         )
     if kind is QuestionType.INTEGER:
         result = readers.read_integer(
@@ -193,9 +194,9 @@ def read_answer(
         )
         return _jsonable(result)
     if kind is QuestionType.YES_NO:
-        return readers.read_yes_no(text)
+        return readers.read_yes_no(text, label=_labels(question))
     if kind is QuestionType.DATE:
-        result = readers.read_date(text, today=today)
+        result = readers.read_date(text, today=today, language=language)
         return Ok(result.value.isoformat()) if isinstance(result, Ok) else result
     if kind is QuestionType.PHONE:
         return readers.read_phone(text)
@@ -213,7 +214,8 @@ def read_answer(
 
 
 def _labels(question: Question) -> tuple[str, ...]:
-    """The question's labels, from which a number reader knows what is counted."""
+    """The question's labels: a number reader knows from them what is counted, and the yes/no
+    reader recognises an answer that restates the question ("không có khó khăn gì")."""
     return (question.label.vi, *([question.label.en] if question.label.en else []))
 
 
