@@ -18,18 +18,15 @@ a stalled event loop nor uneven latency lets Telegram see one message too many.
 
 A reply longer than one message is several calls. If a later piece fails and is retried,
 the pieces Telegram already confirmed must not be sent again, so the channel remembers, per
-address and reply, how many pieces went out (:class:`DeliveryProgress`). That memory is in
+address and reply, how many pieces went out (:class:`~bot.channels.progress.DeliveryProgress`,
+shared with Zalo). That memory is in
 this process only: after a crash a partly sent reply is sent again from its first piece, the
 same "only what was in flight can repeat" promise the outbox sender makes for single rows.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import time
-from collections import OrderedDict
-from collections.abc import Callable
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -51,6 +48,7 @@ from bot.channels.base import (
     RecipientBlocked,
     RetryLater,
 )
+from bot.channels.progress import DeliveryProgress
 from bot.channels.telegram.render import MAX_TEXT, Step, Unrenderable, plan
 from bot.channels.telegram.updates import CHANNEL
 from bot.messages import Outbound
@@ -97,55 +95,6 @@ def delivery_error(exc: Exception) -> DeliveryError:
     if isinstance(exc, TimeoutError | OSError):
         return RetryLater(repr(exc))
     return PermanentFailure(repr(exc))
-
-
-class DeliveryProgress:
-    """How many steps of a reply Telegram already confirmed, while a retry is pending.
-
-    Keyed by address and the reply's content: the sender retries the same row, in order, so
-    the next send of that reply to that address is its retry. Entries expire (a row the
-    sender gave up on must not make an identical later reply skip its first pieces) and the
-    table is bounded.
-    """
-
-    def __init__(
-        self,
-        *,
-        ttl: float = 6 * 3600,
-        limit: int = 10_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._done: OrderedDict[str, tuple[int, float]] = OrderedDict()
-        self._ttl = ttl
-        self._limit = limit
-        self._clock = clock
-
-    @staticmethod
-    def key(address: str, message: Outbound) -> str:
-        digest = hashlib.sha256(message.model_dump_json().encode("utf-8"))
-        digest.update(b"\0" + address.encode("utf-8"))
-        return digest.hexdigest()
-
-    def done(self, key: str) -> int:
-        entry = self._done.get(key)
-        if entry is None:
-            return 0
-        if self._clock() - entry[1] > self._ttl:
-            del self._done[key]
-            return 0
-        return entry[0]
-
-    def record(self, key: str, steps: int) -> None:
-        self._done[key] = (steps, self._clock())
-        self._done.move_to_end(key)
-        while len(self._done) > self._limit:
-            self._done.popitem(last=False)
-
-    def forget(self, key: str) -> None:
-        self._done.pop(key, None)
-
-    def __len__(self) -> int:
-        return len(self._done)
 
 
 class TelegramChannel:

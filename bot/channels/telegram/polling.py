@@ -16,7 +16,6 @@ Telegram sends the unconfirmed updates again and the pipeline drops those it alr
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -30,6 +29,7 @@ from aiogram.exceptions import (
 )
 from aiogram.methods import TelegramMethod
 
+from bot.channels.polling_loop import STOPPED, backoff, sleep_unless_stopped, unless_stopped
 from bot.channels.telegram.receiver import MalformedUpdate, UpdateReceiver, parse_update
 from bot.channels.telegram.updates import ALLOWED_UPDATES, Skip
 from bot.pipeline import StorageUnavailable
@@ -109,28 +109,16 @@ class Poller:
         request_timeout = None
         if self.bot.session.timeout:
             request_timeout = int(self.bot.session.timeout + self.poll_timeout)
-        poll = asyncio.ensure_future(
-            self.bot(
-                GetRawUpdates(
-                    offset=self.offset,
-                    timeout=self.poll_timeout,
-                    allowed_updates=list(ALLOWED_UPDATES),
-                ),
-                request_timeout=request_timeout,
-            )
+        poll = self.bot(
+            GetRawUpdates(
+                offset=self.offset,
+                timeout=self.poll_timeout,
+                allowed_updates=list(ALLOWED_UPDATES),
+            ),
+            request_timeout=request_timeout,
         )
-        stopper = asyncio.ensure_future(stop.wait())
-        try:
-            await asyncio.wait({poll, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopper.cancel()
-            if not poll.done():
-                poll.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await poll
-        if poll.cancelled():
-            return None
-        return poll.result()
+        batch = await unless_stopped(poll, stop)
+        return None if batch is STOPPED else batch
 
     async def _handle(self, raw: dict[str, Any], stop: asyncio.Event) -> bool:
         """Process one update; False when it must stay unconfirmed (stopping mid-outage)."""
@@ -159,7 +147,7 @@ class Poller:
                         update.update_id,
                     )
                     return False
-                delay = min(self.storage_backoff * 2 ** (attempt - 1), self.max_storage_backoff)
+                delay = backoff(self.storage_backoff, attempt, self.max_storage_backoff)
                 log_at = log.error if attempt >= self.storage_attempts else log.warning
                 log_at(
                     "database unavailable (%s); retrying Telegram update %s in %.1fs",
@@ -167,13 +155,13 @@ class Poller:
                     update.update_id,
                     delay,
                 )
-                await _sleep_unless_stopped(delay, stop)
+                await sleep_unless_stopped(delay, stop)
 
     async def _pause_after(self, exc: Exception, failures: int, stop: asyncio.Event) -> None:
         if isinstance(exc, TelegramRetryAfter):
             delay = float(exc.retry_after)
         else:
-            delay = min(self.error_backoff * 2 ** (failures - 1), self.max_error_backoff)
+            delay = backoff(self.error_backoff, failures, self.max_error_backoff)
         if isinstance(exc, TelegramConflictError):
             log.warning(
                 "another process is polling with this bot token (or a webhook is set); "
@@ -183,9 +171,4 @@ class Poller:
             )
         else:
             log.warning("getUpdates failed (%s); retrying in %.1fs", exc, delay)
-        await _sleep_unless_stopped(delay, stop)
-
-
-async def _sleep_unless_stopped(seconds: float, stop: asyncio.Event) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
+        await sleep_unless_stopped(delay, stop)

@@ -7,13 +7,16 @@ webhook answers 5xx so that Telegram redelivers.
 A button press is answered (``answerCallbackQuery``) before anything else and whatever
 happens next: otherwise the user's app shows a spinner on the button for many seconds. The
 reply itself comes later, through the outbox.
+
+A photo is downloaded and stored before the pipeline sees it (bot/files/photos.py), so the
+form keeps the bot's own copy rather than a ``file_id`` that only this token can read; when
+that fails the user is asked, the durable way (bot/channels/notices.py), to send it again.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Protocol
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -21,8 +24,11 @@ from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import Update
 from pydantic import ValidationError
 
-from bot.channels.telegram.updates import ALLOWED_UPDATES, Skip, to_inbound
-from bot.messages import Inbound
+from bot.channels.notices import InboundSink, tell
+from bot.channels.telegram.updates import ALLOWED_UPDATES, CHANNEL, Skip, to_inbound
+from bot.files.fetch import DownloadFailed
+from bot.files.photos import PhotoKeeper, refusal
+from bot.messages import Inbound, InboundKind
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +37,6 @@ CALLBACK_ANSWER_TIMEOUT = 5  # seconds: a late answer is useless, the spinner ga
 
 class MalformedUpdate(ValueError):
     """The body is not a Telegram update (not an object, no update id, wrong field types)."""
-
-
-class InboundSink(Protocol):
-    """What the receiver feeds: the pipeline (``process`` → False for a repeat)."""
-
-    async def process(self, inbound: Inbound) -> bool: ...
 
 
 def parse_update(raw: object, bot: Bot | None = None) -> Update | Skip:
@@ -67,9 +67,18 @@ def parse_update(raw: object, bot: Bot | None = None) -> Update | Skip:
 class UpdateReceiver:
     """Answers button presses, maps updates, hands them to the pipeline."""
 
-    def __init__(self, bot: Bot, sink: InboundSink) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        sink: InboundSink,
+        *,
+        photos: PhotoKeeper | None = None,
+        default_language: str = "vi",
+    ) -> None:
         self.bot = bot
         self.sink = sink
+        self.photos = photos
+        self.default_language = default_language
 
     async def acknowledge(self, update: Update) -> None:
         """Stop the button's spinner; a failure here must never cost the user's answer."""
@@ -100,6 +109,22 @@ class UpdateReceiver:
         inbound = self.inbound(update)
         if inbound is None:
             return False
+        if inbound.kind is InboundKind.PHOTO and self.photos is not None:
+            try:
+                inbound = await self.photos.keep(inbound)
+            except DownloadFailed as exc:
+                log.warning("telegram photo of %s not kept: %s", inbound.user_id, exc)
+                msgid, params = refusal(exc)
+                return await tell(
+                    self.photos.session_factory,
+                    self.sink,
+                    channel=CHANNEL,
+                    user_id=inbound.user_id,
+                    message_id=inbound.message_id,
+                    msgid=msgid,
+                    default_language=self.default_language,
+                    **params,
+                )
         done = await self.sink.process(inbound)
         if not done:
             log.info("telegram update %s was already processed", update.update_id)

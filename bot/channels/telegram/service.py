@@ -32,6 +32,7 @@ from aiogram.utils.token import TokenValidationError
 from bot.app import App, StartupError
 from bot.channels.telegram.channel import TelegramChannel, telegram_limiter
 from bot.channels.telegram.commands import set_commands
+from bot.channels.telegram.photos import TelegramPhotos
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.receiver import UpdateReceiver
 from bot.channels.telegram.updates import CHANNEL
@@ -42,6 +43,8 @@ from bot.channels.telegram.webhook import (
     webhook_path,
 )
 from bot.errors import redact
+from bot.files.fetch import ImageFetcher
+from bot.files.photos import PhotoKeeper
 from bot.http import HttpServer
 from bot.settings import Settings
 
@@ -134,7 +137,14 @@ class TelegramService:
             ),
             paid_broadcast=settings.telegram_paid_broadcast,
         )
-        self.receiver = UpdateReceiver(self.bot, app.pipeline)
+        # The file URL comes from OCOP_TELEGRAM_API_BASE, not from a user: any address.
+        self.fetcher = ImageFetcher(allow_private=True)
+        self.receiver = UpdateReceiver(
+            self.bot,
+            app.pipeline,
+            photos=PhotoKeeper(app.session_factory, TelegramPhotos(self.bot, self.fetcher)),
+            default_language=settings.default_language,
+        )
         self.me: User | None = None
         self._http: HttpServer | None = None
         self._path = webhook_path(settings.webhook_url) if settings.webhook_url else "/"
@@ -208,4 +218,5 @@ class TelegramService:
             ) from exc
 
     async def close(self) -> None:
+        await self.fetcher.close()
         await self.bot.session.close()

@@ -21,7 +21,7 @@ already confirmed must not be sent again, so the count of confirmed pieces is re
 each one in a :class:`SentParts` ledger. The sender may pass a durable one (a column of the
 outbox row), and then nothing confirmed is ever resent, even after a crash; without it the
 channel keeps the count in memory, keyed by address and content like Telegram's
-(:class:`~bot.channels.telegram.channel.DeliveryProgress`), which holds within the process.
+(:class:`~bot.channels.progress.DeliveryProgress`), which holds within the process.
 
 Documents cannot be sent on Zalo: the caption goes with a signed download link
 (:attr:`ZaloChannel.document_link`, which stores the file: bot/files/links.py), or, when
@@ -44,7 +44,7 @@ from bot.channels.base import (
     PermanentFailure,
     RetryLater,
 )
-from bot.channels.telegram.channel import DeliveryProgress
+from bot.channels.progress import DeliveryProgress
 from bot.channels.zalo.api import (
     ApiTimeout,
     BadRequest,

@@ -15,18 +15,16 @@ into one sentence for the operator).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
+from bot.channels.polling_loop import STOPPED, backoff, sleep_unless_stopped, unless_stopped
 from bot.channels.zalo.api import RateLimited, Unauthorized, ZaloApi, ZaloApiError
 from bot.channels.zalo.receiver import ZaloReceiver
 from bot.channels.zalo.updates import MalformedUpdate
 from bot.pipeline import StorageUnavailable
 
 log = logging.getLogger(__name__)
-
-_STOPPED = object()
 
 
 class ZaloPoller:
@@ -61,7 +59,7 @@ class ZaloPoller:
                 failures += 1
                 await self._pause_after(exc, failures, stop)
                 continue
-            if result is _STOPPED:
+            if result is STOPPED:
                 break
             failures = 0
             if not result:
@@ -70,20 +68,8 @@ class ZaloPoller:
                 await self._handle(raw, stop)
 
     async def _next(self, stop: asyncio.Event) -> Any:
-        """One long poll, abandoned as soon as ``stop`` is set."""
-        poll = asyncio.ensure_future(self.api.get_updates(wait=self.wait))
-        stopper = asyncio.ensure_future(stop.wait())
-        try:
-            await asyncio.wait({poll, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopper.cancel()
-            if not poll.done():
-                poll.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await poll
-        if poll.cancelled():
-            return _STOPPED
-        return poll.result()
+        """One long poll, abandoned as soon as ``stop`` is set (then :data:`STOPPED`)."""
+        return await unless_stopped(self.api.get_updates(wait=self.wait), stop)
 
     async def _handle(self, raw: object, stop: asyncio.Event) -> None:
         """Process one update; a database outage is waited out, since Zalo will not send
@@ -101,23 +87,18 @@ class ZaloPoller:
                 if stop.is_set():
                     log.error("database unavailable while stopping; a Zalo update is lost: %s", exc)
                     return
-                delay = min(self.storage_backoff * 2 ** (attempt - 1), self.max_storage_backoff)
+                delay = backoff(self.storage_backoff, attempt, self.max_storage_backoff)
                 log.warning(
                     "database unavailable (%s); retrying a Zalo update in %.1fs", exc, delay
                 )
-                await _sleep_unless_stopped(delay, stop)
+                await sleep_unless_stopped(delay, stop)
             except Exception:  # a bug must not stop every chat: log it and go on
                 log.exception("a Zalo update could not be handled")
                 return
 
     async def _pause_after(self, exc: ZaloApiError, failures: int, stop: asyncio.Event) -> None:
-        delay = min(self.error_backoff * 2 ** (failures - 1), self.max_error_backoff)
+        delay = backoff(self.error_backoff, failures, self.max_error_backoff)
         if isinstance(exc, RateLimited) and exc.retry_after:
             delay = exc.retry_after
         log.warning("Zalo getUpdates failed (%s); retrying in %.1fs", exc, delay)
-        await _sleep_unless_stopped(delay, stop)
-
-
-async def _sleep_unless_stopped(seconds: float, stop: asyncio.Event) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
+        await sleep_unless_stopped(delay, stop)

@@ -14,8 +14,8 @@ Two things happen beside the pipeline:
   is not a conversation: no user is created for someone whose messages can never be read.
   It still goes the durable way, marked seen and queued in the outbox in one transaction,
   and at most once per :data:`NOTICE_INTERVAL` per user, whatever they keep sending;
-* a photo is downloaded and stored before the pipeline sees it (:mod:`.photos`: Zalo's URLs
-  expire), so the form keeps our copy. When that fails the user is asked, the same durable
+* a photo is downloaded and stored before the pipeline sees it (bot/files/photos.py: Zalo's
+  URLs expire), so the form keeps our copy. When that fails the user is asked, the same durable
   way, to send it again; their conversation is not touched.
 """
 
@@ -24,19 +24,16 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.zalo.photos import PhotoKeeper, refusal
+from bot.channels.notices import InboundSink, tell
 from bot.channels.zalo.updates import CHANNEL, ProtectedSender, Skip, to_inbound
 from bot.files.fetch import DownloadFailed
-from bot.i18n import N_, Translator
-from bot.messages import Inbound, InboundKind, Outbound
-from bot.pipeline import StorageUnavailable
-from storage.outbox import Outbox
-from storage.seen import SeenMessages
+from bot.files.photos import PhotoKeeper, refusal
+from bot.i18n import N_
+from bot.messages import Inbound, InboundKind
 from storage.users import Users
 
 log = logging.getLogger(__name__)
@@ -51,13 +48,6 @@ PROTECTED = N_(
     "is protected. For OCOP matters, please contact your commune office "
     "(UBND xã) directly. Thank you!"
 )
-
-
-class InboundSink(Protocol):
-    """What the receiver feeds: the pipeline (``process`` → False for a repeat; its
-    ``on_enqueued``, if any, wakes the outbox senders)."""
-
-    async def process(self, inbound: Inbound) -> bool: ...
 
 
 class ZaloReceiver:
@@ -138,26 +128,18 @@ class ZaloReceiver:
         return "ok"
 
     async def _tell(self, user_id: str, message_id: str, msgid: str, **params: object) -> bool:
-        """Answer a message outside any conversation: marked seen and the answer queued in
-        one transaction, in the user's language. False when the message is a repeat."""
-        try:
-            async with self.session_factory() as session, session.begin():
-                if not await SeenMessages(session).mark(CHANNEL, message_id):
-                    return False
-                found = await Users(session).by_identity(CHANNEL, user_id)
-                language = found[0].language if found else self.default_language
-                await Outbox(session).enqueue(
-                    channel=CHANNEL,
-                    address=user_id,
-                    message=Outbound(text=Translator(language).t(msgid, **params)),
-                    user_id=found[0].id if found else None,
-                )
-        except (DBAPIError, OSError) as exc:
-            raise StorageUnavailable(str(exc)) from exc
-        wake = getattr(self.sink, "on_enqueued", None)
-        if callable(wake):
-            wake()
-        return True
+        """Answer a message outside any conversation (bot/channels/notices.py); False
+        when the message is a repeat."""
+        return await tell(
+            self.session_factory,
+            self.sink,
+            channel=CHANNEL,
+            user_id=user_id,
+            message_id=message_id,
+            msgid=msgid,
+            default_language=self.default_language,
+            **params,
+        )
 
 
 def _remember(table: OrderedDict[str, V], key: str, value: V) -> None:

@@ -11,7 +11,7 @@ every worker serves the route and sends at its share of the rate; only the first
 the webhook, or polls (Zalo hands each update out once, to whoever asks).
 
 Zalo carries no files, so the service also wires what stands in for them: photos people
-send are downloaded and kept by the bot (:mod:`.photos`), and a document in a reply becomes
+send are downloaded and kept by the bot (bot/files/photos.py), and a document in a reply becomes
 a signed download link (``document_link``, through :class:`~bot.files.links.FileLinks`) when
 ``OCOP_PUBLIC_URL`` is set.
 """
@@ -26,15 +26,15 @@ from typing import Any
 from bot.app import App, StartupError
 from bot.channels.zalo.api import ApiTimeout, Unauthorized, ZaloApi, ZaloApiError
 from bot.channels.zalo.channel import ZaloChannel, zalo_limiter
-from bot.channels.zalo.photos import PhotoKeeper
 from bot.channels.zalo.polling import ZaloPoller
 from bot.channels.zalo.receiver import ZaloReceiver, newcomers_log
 from bot.channels.zalo.updates import CHANNEL
 from bot.channels.zalo.webhook import make_webhook_handler, webhook_path, webhook_url
-from bot.files.fetch import ImageFetcher
+from bot.files.fetch import Download, ImageFetcher
 from bot.files.links import Link
+from bot.files.photos import PhotoKeeper
 from bot.http import HttpServer
-from bot.messages import Document
+from bot.messages import Document, FileRef
 from bot.settings import Settings
 from storage.users import Users
 
@@ -102,7 +102,7 @@ class ZaloService:
             app.pipeline,
             app.session_factory,
             default_language=settings.default_language,
-            photos=PhotoKeeper(app.session_factory, self.fetcher),
+            photos=PhotoKeeper(app.session_factory, self._photo),
         )
         self.me: dict[str, Any] = {}
         self.url = webhook_url(settings.public_url) if settings.public_url else None
@@ -181,6 +181,11 @@ class ZaloService:
             raise StartupError(
                 f"Zalo refused the webhook {self.url} (OCOP_PUBLIC_URL): {exc.description}"
             ) from exc
+
+    async def _photo(self, file: FileRef) -> Download:
+        """A Zalo photo is a URL someone sent: fetched with every guard (public addresses
+        only, unless ``OCOP_ALLOW_PRIVATE_DOWNLOADS``)."""
+        return await self.fetcher.fetch(file.file_id)
 
     async def _language_of(self, address: str) -> str:
         """The language of the user behind a Zalo id (for the channel's own notes)."""

@@ -13,8 +13,9 @@ Pure functions, no I/O, so each rule is tested without a server. The rules:
   user's id is the chat's id (``from.id`` if there is no chat), since that is where replies go;
 * a text stays text (commands included: the core parses them for every channel); a photo is
   ``PHOTO`` with the image's URL as the file id (the receiver then downloads it and puts
-  our stored copy's reference in its place: photos.py), and its caption as text; stickers, voice and any newer kind of message become ``UNSUPPORTED``,
-  for the core's polite hint;
+  our stored copy's reference in its place: bot/files/photos.py), and its caption as text;
+  stickers, voice and any newer kind of message become ``UNSUPPORTED``, for the core's
+  polite hint;
 * ``message.unsupported.received`` is what Zalo sends *instead of* the content when the
   sender is a protected user (a child, a person with a disability): nothing they write can
   ever be read, so the hint "please type your answer" would be wrong. It becomes a

@@ -200,18 +200,20 @@ async def onboard_in_vietnamese(user: ScriptedUser, name: str = "Nguyễn Thị 
     """The whole onboarding as a producer in Cao Lộc, Lạng Sơn, pressing buttons, typing
     without accents and sharing the phone's own contact."""
     user.command("start")
-    await user.expect("Chào mừng bạn đến với trợ lý báo cáo OCOP", "Vui lòng chọn ngôn ngữ")
+    await user.expect(
+        "Chào mừng anh/chị đến với trợ lý báo cáo OCOP", "Anh/chị vui lòng chọn ngôn ngữ"
+    )
     user.presses("vi")
-    await user.expect("Bạn là ai?")
+    await user.expect("Anh/chị tham gia với vai trò nào?")
     user.presses("producer")
-    await user.expect("Bạn ở tỉnh/thành phố nào?")
+    await user.expect("Anh/chị ở tỉnh/thành phố nào?")
     user.says("lang son")
-    await user.expect("Tỉnh/thành phố: Lạng Sơn", "Bạn ở xã/phường nào của Lạng Sơn?")
+    await user.expect("Tỉnh/thành phố: Lạng Sơn", "Anh/chị ở xã/phường nào của Lạng Sơn?")
     user.says("cao loc")
-    await user.expect("Xã/phường: Xã Cao Lộc", "Họ và tên của bạn là gì?")
+    await user.expect("Xã/phường: Xã Cao Lộc", "Anh/chị vui lòng cho biết họ và tên.")
     user.says(name)
-    await user.expect("Số điện thoại của bạn là gì?")
+    await user.expect("Anh/chị vui lòng cho biết số điện thoại")
     user.shares_own_contact("+84912345678")
-    await user.expect(f"Họ tên: {name}", "Bạn có đồng ý")
+    await user.expect(f"Họ tên: {name}", "Anh/chị có đồng ý")
     user.presses("yes")
-    await user.expect(f"Cảm ơn {name}! Bạn đã đăng ký xong.")
+    await user.expect(f"Xin cảm ơn anh/chị {name}! Anh/chị đã đăng ký xong.")

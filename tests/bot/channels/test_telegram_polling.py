@@ -51,25 +51,25 @@ async def test_onboarding_with_buttons_and_a_shared_contact(
     hoa = ScriptedUser(server, 5001)
     async with running(app, server):
         hoa.command("start")
-        await hoa.expect("Chào mừng bạn đến với trợ lý báo cáo OCOP")
-        (language,) = await hoa.expect("Vui lòng chọn ngôn ngữ")
+        await hoa.expect("Chào mừng anh/chị đến với trợ lý báo cáo OCOP")
+        (language,) = await hoa.expect("Anh/chị vui lòng chọn ngôn ngữ")
         assert inline_labels(language) == ["Tiếng Việt", "English"]
         assert language.params.get("parse_mode") is None  # plain text: nothing to escape
 
         hoa.presses("vi")
-        (role,) = await hoa.expect("Bạn là ai?")
+        (role,) = await hoa.expect("Anh/chị tham gia với vai trò nào?")
         assert inline_data(role) == [Role.PRODUCER, Role.OFFICER]
 
         hoa.presses(Role.PRODUCER)
-        await hoa.expect("Bạn ở tỉnh/thành phố nào?")
+        await hoa.expect("Anh/chị ở tỉnh/thành phố nào?")
         hoa.says("lang son")
-        await hoa.expect("Tỉnh/thành phố: Lạng Sơn", "Bạn ở xã/phường nào của Lạng Sơn?")
+        await hoa.expect("Tỉnh/thành phố: Lạng Sơn", "Anh/chị ở xã/phường nào của Lạng Sơn?")
         hoa.says("cao loc")
-        _, name = await hoa.expect("Xã/phường: Xã Cao Lộc", "Họ và tên của bạn là gì?")
+        _, name = await hoa.expect("Xã/phường: Xã Cao Lộc", "Anh/chị vui lòng cho biết họ và tên.")
         assert name.params["reply_markup"] == {"remove_keyboard": True}
 
         hoa.says("Nguyễn Thị Hoa")
-        (phone,) = await hoa.expect("Số điện thoại của bạn là gì?")
+        (phone,) = await hoa.expect("Anh/chị vui lòng cho biết số điện thoại")
         assert phone.params["reply_markup"] == {
             "keyboard": [[{"text": "Chia sẻ số điện thoại của tôi", "request_contact": True}]],
             "resize_keyboard": True,
@@ -80,14 +80,14 @@ async def test_onboarding_with_buttons_and_a_shared_contact(
         # The consent removes the phone keyboard and offers inline buttons: Telegram allows one
         # keyboard per message, so the question is its own message, with the buttons.
         summary, question = await hoa.expect(
-            "Họ tên: Nguyễn Thị Hoa", "Bạn có đồng ý để chúng tôi lưu các thông tin này không?"
+            "Họ tên: Nguyễn Thị Hoa", "Anh/chị có đồng ý để chúng tôi lưu các thông tin này không?"
         )
         assert "Nghị định 13/2023/NĐ-CP" in (summary.text or "")
         assert summary.params["reply_markup"] == {"remove_keyboard": True}
         assert inline_labels(question) == ["Tôi đồng ý", "Tôi không đồng ý"]
 
         hoa.presses("yes")
-        await hoa.expect("Cảm ơn Nguyễn Thị Hoa! Bạn đã đăng ký xong.")
+        await hoa.expect("Xin cảm ơn anh/chị Nguyễn Thị Hoa! Anh/chị đã đăng ký xong.")
         await settled(app, server)
 
     # every button press was answered, so no spinner was left turning
@@ -113,7 +113,7 @@ async def test_the_same_update_twice_is_processed_once(
     async with running(app, server):
         update = an.command("start")
         server.add_raw_update(update)  # Telegram delivers it again (same update_id)
-        await an.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+        await an.expect("Chào mừng", "Anh/chị vui lòng chọn ngôn ngữ")
         await settled(app, server)
     assert len(an.messages()) == 2
 
@@ -123,19 +123,19 @@ async def test_someone_elses_contact_is_refused(app: App, server: FakeTelegramSe
     binh = ScriptedUser(server, 5003)
     async with running(app, server):
         binh.command("start")
-        await binh.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+        await binh.expect("Chào mừng", "Anh/chị vui lòng chọn ngôn ngữ")
         binh.presses("vi")
-        await binh.expect("Bạn là ai?")
+        await binh.expect("Anh/chị tham gia với vai trò nào?")
         binh.presses(Role.PRODUCER)
         await binh.expect("tỉnh/thành phố")
         binh.says("lang son")
         await binh.expect("Lạng Sơn", "xã/phường")
         binh.says("cao loc")
-        await binh.expect("Cao Lộc", "Họ và tên")
+        await binh.expect("Cao Lộc", "cho biết họ và tên")
         binh.says("Trần Văn Bình")
-        await binh.expect("Số điện thoại")
+        await binh.expect("cho biết số điện thoại")
         server.user_shares_contact(binh.id, "+84987654321", own=False)
-        await binh.expect("số điện thoại của chính bạn")
+        await binh.expect("số điện thoại của chính mình")
 
 
 @bounded(30)
@@ -145,11 +145,11 @@ async def test_stickers_voice_and_photos(app: App, server: FakeTelegramServer) -
     chi = ScriptedUser(server, 5004)
     async with running(app, server):
         chi.command("start")
-        await chi.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+        await chi.expect("Chào mừng", "Anh/chị vui lòng chọn ngôn ngữ")
         server.user_sends_sticker(chi.id)
-        await chi.expect("Xin lỗi, tôi không đọc được loại tin nhắn này")
+        await chi.expect("Xin lỗi, trợ lý chưa đọc được loại tin nhắn này")
         server.user_sends_voice(chi.id)
-        await chi.expect("Xin lỗi, tôi không đọc được loại tin nhắn này")
+        await chi.expect("Xin lỗi, trợ lý chưa đọc được loại tin nhắn này")
         await settled(app, server)
 
 
@@ -160,7 +160,7 @@ async def test_blocking_the_bot_makes_the_user_unreachable(
     dung = ScriptedUser(server, 5005)
     async with running(app, server):
         dung.command("start")
-        await dung.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+        await dung.expect("Chào mừng", "Anh/chị vui lòng chọn ngôn ngữ")
         await settled(app, server)
         server.user_blocks_bot(dung.id)
         await settled(app, server)
@@ -171,7 +171,7 @@ async def test_blocking_the_bot_makes_the_user_unreachable(
         await settled(app, server)
         assert len(dung.messages()) == 2
         dung.says("/start")
-        await dung.expect("Chào mừng bạn quay lại")
+        await dung.expect("Chào mừng anh/chị quay lại")
         await settled(app, server)
         found = await identity(app, dung.id)
         assert found is not None and found.reachable is True
@@ -206,9 +206,9 @@ async def test_database_outage_is_retried_and_the_button_still_answered(
     eva = ScriptedUser(server, 5006)
     async with running(app, server):
         eva.command("start")
-        await eva.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+        await eva.expect("Chào mừng", "Anh/chị vui lòng chọn ngôn ngữ")
         eva.presses("en")
-        await eva.expect("Who are you?")
+        await eva.expect("In which role are you joining?")
         await settled(app, server)
     assert failures == 0
     assert len(server.calls("answerCallbackQuery")) == 1
@@ -254,7 +254,7 @@ async def test_a_malformed_or_unknown_update_does_not_stall_polling(
     fei = ScriptedUser(server, 5007)
     fei.command("start")
     async with running(app, server):
-        await fei.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+        await fei.expect("Chào mừng", "Anh/chị vui lòng chọn ngôn ngữ")
         await settled(app, server)
 
 

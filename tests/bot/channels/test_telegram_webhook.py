@@ -79,14 +79,14 @@ async def test_set_webhook_and_the_secret(app: App, server: FakeTelegramServer) 
         assert an.messages() == []
 
         assert await server.deliver_webhook(update) == 200
-        await an.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+        await an.expect("Chào mừng", "Anh/chị vui lòng chọn ngôn ngữ")
         assert await server.deliver_webhook(update) == 200  # redelivered: processed once
         await settled(app, server)
         assert len(an.messages()) == 2
 
         an.presses("vi")
         assert await server.deliver_webhook() == 200
-        await an.expect("Bạn là ai?")
+        await an.expect("Anh/chị tham gia với vai trò nào?")
         assert len(server.calls("answerCallbackQuery")) == 1
 
 
@@ -109,7 +109,7 @@ async def test_bad_bodies_and_unknown_updates(app: App, server: FakeTelegramServ
         an = ScriptedUser(server, 6002)
         an.command("start")
         assert await server.deliver_webhook() == 200
-        await an.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+        await an.expect("Chào mừng", "Anh/chị vui lòng chọn ngôn ngữ")
 
 
 @bounded(30)
@@ -132,7 +132,7 @@ async def test_database_outage_answers_503_and_telegram_redelivers(
         assert len(server.pending_updates) == 1  # Telegram keeps it
         down = False
         assert await server.deliver_webhook() == 200
-        await an.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+        await an.expect("Chào mừng", "Anh/chị vui lòng chọn ngôn ngữ")
 
         an.presses("vi")
         down = True
@@ -141,7 +141,7 @@ async def test_database_outage_answers_503_and_telegram_redelivers(
         assert len(server.calls("answerCallbackQuery")) == 1
         down = False
         assert await server.deliver_webhook() == 200  # its answer is refused now: harmless
-        await an.expect("Bạn là ai?")
+        await an.expect("Anh/chị tham gia với vai trò nào?")
         await settled(app, server)
     assert len(an.messages()) == 3
 
@@ -180,7 +180,7 @@ async def test_a_burst_of_officers_is_answered_in_shared_transactions(
         statuses = await asyncio.gather(*(server.deliver_webhook(u) for u in updates))
         assert statuses == [200] * 20
         for person in people:
-            await person.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+            await person.expect("Chào mừng", "Anh/chị vui lòng chọn ngôn ngữ")
         await settled(app, server)
         assert await user_count(app) == 20
     assert all(len(person.messages()) == 2 for person in people)

@@ -199,7 +199,7 @@ async def test_a_429_storm_loses_nothing_and_doubles_nothing(
         for user in users:
             user.says("1")
         for user in users:
-            await user.expect("Bạn là ai?", within=30)
+            await user.expect("Anh/chị tham gia với vai trò nào?", within=30)
         await settled(app, zalo, within=30)
     refused = [c for c in zalo.calls_of("sendMessage") if c.status == 429]
     assert len(refused) == 6

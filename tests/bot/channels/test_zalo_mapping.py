@@ -121,11 +121,13 @@ def test_pieces_keep_order_and_fit_2000_characters() -> None:
 
 def test_plan_numbers_choices_and_refuses_an_empty_reply() -> None:
     reply = Outbound(
-        text="Bạn là ai?",
+        text="Anh/chị tham gia với vai trò nào?",
         buttons=[[Button(label="Chủ thể", payload="p")], [Button(label="Cán bộ", payload="o")]],
         request_contact="Chia sẻ",
     )
-    assert plan(reply) == ["Bạn là ai?\n\n  1. Chủ thể\n  2. Cán bộ\nTrả lời 1 hoặc 2."]
+    assert plan(reply) == [
+        "Anh/chị tham gia với vai trò nào?\n\n  1. Chủ thể\n  2. Cán bộ\nTrả lời 1 hoặc 2."
+    ]
     assert plan(Outbound(text=""), "note") == ["note"]
     with pytest.raises(Unrenderable):
         plan(Outbound(text="  \n "))

@@ -45,27 +45,27 @@ async def test_onboarding_by_typed_and_numbered_answers(app: App, zalo: FakeZalo
     hoa = zalo.user("6ede9afa66b88fe6d6a9", "Hoa Nguyễn")
     async with running(app, zalo):
         hoa.says("/start")
-        _, language = await hoa.expect("Chào mừng bạn đến với trợ lý báo cáo OCOP", "ngôn ngữ")
+        _, language = await hoa.expect("Chào mừng anh/chị đến với trợ lý báo cáo OCOP", "ngôn ngữ")
         # Choices as numbered lines, and how to answer them.
         assert language.endswith("1. Tiếng Việt\n  2. English\nTrả lời 1 hoặc 2.")
         hoa.says("1")
-        (role,) = await hoa.expect("Bạn là ai?")
+        (role,) = await hoa.expect("Anh/chị tham gia với vai trò nào?")
         assert "1. Chủ thể sản xuất" in role and "2. Cán bộ xã" in role
         hoa.says("1")
-        await hoa.expect("Bạn ở tỉnh/thành phố nào?")
+        await hoa.expect("Anh/chị ở tỉnh/thành phố nào?")
         hoa.says("lang son")
-        await hoa.expect("Tỉnh/thành phố: Lạng Sơn", "Bạn ở xã/phường nào của Lạng Sơn?")
+        await hoa.expect("Tỉnh/thành phố: Lạng Sơn", "Anh/chị ở xã/phường nào của Lạng Sơn?")
         hoa.says("cao loc")
-        await hoa.expect("Xã/phường: Xã Cao Lộc", "Họ và tên của bạn là gì?")
+        await hoa.expect("Xã/phường: Xã Cao Lộc", "Anh/chị vui lòng cho biết họ và tên.")
         hoa.says("Nguyễn Thị Hoa")
-        (phone,) = await hoa.expect("Số điện thoại của bạn là gì?")
+        (phone,) = await hoa.expect("Anh/chị vui lòng cho biết số điện thoại")
         assert "Bấm nút" not in phone  # Zalo has no "share my phone" button: type it
         hoa.says("0912 345 678")
         # Without keyboards the summary and the question are one message, choices numbered.
         (consent,) = await hoa.expect("Họ tên: Nguyễn Thị Hoa")
-        assert "Bạn có đồng ý" in consent and "1. Tôi đồng ý" in consent
+        assert "Anh/chị có đồng ý" in consent and "1. Tôi đồng ý" in consent
         hoa.says("1")
-        await hoa.expect("Cảm ơn Nguyễn Thị Hoa! Bạn đã đăng ký xong.")
+        await hoa.expect("Xin cảm ơn anh/chị Nguyễn Thị Hoa! Anh/chị đã đăng ký xong.")
         await settled(app, zalo)
 
     assert len(hoa.messages()) == hoa.seen  # nothing unexpected was sent
@@ -88,7 +88,7 @@ async def test_the_same_message_id_twice_is_handled_once(app: App, zalo: FakeZal
     async with running(app, zalo):
         update = an.says("/start")
         zalo.push(update)  # Zalo delivers it again, same message_id
-        await an.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+        await an.expect("Chào mừng", "Anh/chị vui lòng chọn ngôn ngữ")
         await settled(app, zalo)
     assert len(an.messages()) == 2
     assert (await stored(app))["seen"] == 1
@@ -104,7 +104,7 @@ async def test_stickers_and_protected_users(app: App, zalo: FakeZaloServer) -> N
         chi.says("/start")
         await chi.expect("Chào mừng", "ngôn ngữ")
         chi.sends_sticker()
-        await chi.expect("Xin lỗi, tôi không đọc được loại tin nhắn này")
+        await chi.expect("Xin lỗi, trợ lý chưa đọc được loại tin nhắn này")
         child.is_protected_and_writes()
         child.is_protected_and_writes()  # a second one soon after: no second notice
         (notice,) = await child.expect("UBND xã")
@@ -140,7 +140,7 @@ async def test_a_first_message_logs_the_zalo_id_for_ocop_admins(
             dung.says("/start")
             await dung.expect("Chào mừng", "ngôn ngữ")
             dung.says("1")
-            await dung.expect("Bạn là ai?")
+            await dung.expect("Anh/chị tham gia với vai trò nào?")
     finally:
         root.setLevel(level)
     lines = [r.getMessage() for r in caplog.records if r.name.endswith("newcomers")]
@@ -159,13 +159,13 @@ async def test_a_zalo_admin_from_ocop_admins(database_url: str, zalo: FakeZaloSe
             admin.says("/start")
             await admin.expect("Chào mừng", "ngôn ngữ")
             admin.says("tieng viet")  # the label typed without accents works too
-            await admin.expect("Họ và tên của bạn là gì?")  # no role or place to ask
+            await admin.expect("Anh/chị vui lòng cho biết họ và tên.")  # no role or place to ask
             admin.says("Trần Quản Trị")
-            await admin.expect("Số điện thoại")
+            await admin.expect("cho biết số điện thoại")
             admin.says("0987 654 321")
-            await admin.expect("Bạn có đồng ý")
+            await admin.expect("Anh/chị có đồng ý")
             admin.says("toi dong y")
-            await admin.expect("Cảm ơn Trần Quản Trị!")
+            await admin.expect("Xin cảm ơn anh/chị Trần Quản Trị!")
             await settled(app, zalo)
         user = await registered_user(app, admin)
         assert user is not None and user.role == Role.NATIONAL_ADMIN

@@ -68,12 +68,14 @@ async def test_zalo_and_telegram_answer_each_on_their_own_channel(
         lan = zalo.user("1a2b3c", "Lan")
         hoa.command("start")
         lan.says("/start")
-        await hoa.expect("Chào mừng bạn đến với trợ lý báo cáo OCOP", "Vui lòng chọn ngôn ngữ")
-        await lan.expect("Chào mừng bạn đến với trợ lý báo cáo OCOP", "1. Tiếng Việt")
+        await hoa.expect(
+            "Chào mừng anh/chị đến với trợ lý báo cáo OCOP", "Anh/chị vui lòng chọn ngôn ngữ"
+        )
+        await lan.expect("Chào mừng anh/chị đến với trợ lý báo cáo OCOP", "1. Tiếng Việt")
         lan.says("2")  # Lan types the number of the choice; Hoa presses the button
         hoa.presses("vi")
-        await lan.expect("Who are you?")
-        await hoa.expect("Bạn là ai?")
+        await lan.expect("In which role are you joining?")
+        await hoa.expect("Anh/chị tham gia với vai trò nào?")
 
         async def quiet() -> bool:
             return await pending_rows(app) == 0

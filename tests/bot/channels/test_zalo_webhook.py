@@ -45,7 +45,7 @@ async def test_both_body_shapes_are_answered(app: App, zalo: FakeZaloServer) -> 
         minh.says("/start")
         await minh.expect("Chào mừng", "ngôn ngữ")
         minh.says("2")
-        await minh.expect("Who are you?")
+        await minh.expect("In which role are you joining?")
         await settled(app, zalo)
     assert [status for _, status in zalo.deliveries] == [200, 200, 200]
     assert not zalo.calls_of("getUpdates")
