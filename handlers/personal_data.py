@@ -57,7 +57,9 @@ async def show_kept_data(ctx: Context, _argument: str) -> None:
                     language="Tiếng Việt" if kept.language == "vi" else "English",
                     reports=kept.reports,
                     products=kept.products,
-                ),
+                )
+                + "\n"
+                + t("Photos you sent, kept by the bot: {photos}", photos=kept.photos),
                 t(
                     "They are used only by the agriculture offices that run OCOP, to contact "
                     "you about your reports and products. Change them with /toi. To withdraw "
@@ -86,9 +88,10 @@ class EraseMe:
         ctx.reply(
             t(
                 "Withdraw your consent and delete your personal data? Your name, phone "
-                "number and the link to this messenger are deleted at once and cannot be "
-                "recovered; to use the bot again you will register anew. Reports filed for "
-                "your commune are public records: they are kept, no longer linked to you."
+                "number, the photos you sent and the link to this messenger are deleted at "
+                "once and cannot be recovered; to use the bot again you will register anew. "
+                "Reports filed for your commune are public records: they are kept, no "
+                "longer linked to you."
             ),
             remove_keyboard=True,
             buttons=[

@@ -10,7 +10,8 @@ messenger's URL or file id, so later views and exports use our copy.
 
 What expires (exports, documents behind links) is deleted by the retention purge
 (:func:`purge_expired_files`, from storage/retention.py: at start-up and nightly); photos
-have no expiry.
+have no expiry, and go when their owner's personal data are erased
+(:meth:`StoredFiles.delete_owned`, from storage/personal_data.py).
 """
 
 from __future__ import annotations
@@ -170,6 +171,32 @@ class StoredFiles:
     async def delete(self, file_id: int) -> None:
         await self.session.execute(delete(FileChunk).where(FileChunk.file_id == file_id))
         await self.session.execute(delete(StoredFile).where(StoredFile.id == file_id))
+
+    async def owned(self, owner_id: int, kind: FileKind | None = None) -> list[FileInfo]:
+        """The files of one person (their photos; an admin's exports behind links), oldest
+        first: what ``/dulieu`` lists."""
+        statement = select(*_COLUMNS).where(StoredFile.owner_id == owner_id)
+        if kind is not None:
+            statement = statement.where(StoredFile.kind == kind)
+        rows = await self.session.execute(statement.order_by(StoredFile.id))
+        return [FileInfo(*row) for row in rows.all()]
+
+    async def delete_owned(self, owner_id: int) -> int:
+        """Delete every file of one person (erasure: a photo is their personal data, and
+        an export or document behind a link was only for them); how many."""
+        theirs = select(StoredFile.id).where(StoredFile.owner_id == owner_id).scalar_subquery()
+        await self.session.execute(delete(FileChunk).where(FileChunk.file_id.in_(theirs)))
+        result = await self.session.execute(
+            delete(StoredFile).where(StoredFile.owner_id == owner_id)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def photo_ids(session: AsyncSession) -> frozenset[int]:
+    """The ids of every stored photo: an export counts, per answer, the photos still kept
+    (a few per product idea, so the set stays small)."""
+    rows = await session.scalars(select(StoredFile.id).where(StoredFile.kind == FileKind.PHOTO))
+    return frozenset(rows)
 
 
 async def purge_expired_files(session: AsyncSession, now: datetime | None = None) -> int:

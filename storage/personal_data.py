@@ -3,12 +3,16 @@
 A person may see everything kept about them and withdraw consent at any time. Erasing
 happens at once, in the caller's transaction: name, phone, commune and role are blanked,
 every messenger identity is unlinked (their next message starts as a new user), the open
-conversation, the messages to them in the outbox and their set-aside messages are deleted,
-and their name or phone is masked in the messages to others (an admin's approval request).
+conversation, the messages to them in the outbox, their set-aside messages and the photos
+they sent (kept by the bot: storage/files.py) are deleted, and their name or phone is
+masked in the messages to others (an admin's approval request).
 
 Reports and product registrations are public records of the commune and are kept: the user
 row stays as an anonymous placeholder (status ``erased``) while they point at it, and is
-removed once nothing does (:func:`drop_placeholders`, also run by the daily purge).
+removed once nothing does (:func:`drop_placeholders`, also run by the daily purge). A
+product idea's photos are not among what is kept: a photo may show the person, their
+family or their home. The idea's answer still says photos were sent; exports count only
+the photos the bot still holds (storage/exports/columns.py).
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from typing import Any
 from sqlalchemy import String, cast, delete, exists, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from forms.readers.phone import display_phone
+from bot.render import display_name, display_phone
+from storage.files import FileKind, StoredFiles
 from storage.models import (
     Base,
     Identity,
@@ -56,6 +61,7 @@ class KeptData:
     channels: list[tuple[str, datetime]]  # each messenger they use, and since when
     reports: int  # reports and registrations they filed or revised
     products: int
+    photos: int = 0  # photos they sent that the bot keeps (storage/files.py)
 
 
 async def kept_data(session: AsyncSession, user: User) -> KeptData:
@@ -72,6 +78,7 @@ async def kept_data(session: AsyncSession, user: User) -> KeptData:
     products = await session.scalar(
         select(func.count()).select_from(Product).where(Product.user_id == user.id)
     )
+    photos = await StoredFiles(session).owned(user.id, FileKind.PHOTO)
     return KeptData(
         full_name=user.full_name,
         phone=user.phone,
@@ -83,6 +90,7 @@ async def kept_data(session: AsyncSession, user: User) -> KeptData:
         channels=[(i.channel, i.created_at) for i in identities],
         reports=int(reports or 0),
         products=int(products or 0),
+        photos=len(photos),
     )
 
 
@@ -110,6 +118,7 @@ async def erase(session: AsyncSession, user_id: int) -> User | None:
         )
     await session.execute(delete(_OUTBOX).where(to_them))
     await mask_in_outbox(session, found)
+    await StoredFiles(session).delete_owned(user.id)  # their photos (and links' files)
     for column in _owned_by_user():  # the conversation, background jobs (their chat id)
         await session.execute(delete(column.table).where(column == user.id))
     for identity in identities:  # the ORM objects: the pipeline may hold the same ones
@@ -138,7 +147,7 @@ def mentions(full_name: str | None, phone: str | None, *, strict: bool = False) 
     found: list[str] = []
     name = (full_name or "").strip()
     if len(name) >= 2 and (not strict or (" " in name and len(name) >= 5)):
-        found.append(name)
+        found.extend(dict.fromkeys([name, display_name(name)]))  # as typed, and as shown
     if phone:
         national = display_phone(phone)
         found.extend(dict.fromkeys([phone, national, national.replace(" ", "")]))

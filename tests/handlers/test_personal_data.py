@@ -11,13 +11,16 @@ from sqlalchemy import select, update
 
 from bot.app import App
 from bot.messages import Outbound
+from storage.files import FileKind, StoredFiles, split
 from storage.models import (
     AuditEntry,
     Base,
     Conversation,
+    FileChunk,
     Identity,
     OutboxMessage,
     OutboxStatus,
+    StoredFile,
     Submission,
     User,
     UserStatus,
@@ -98,7 +101,7 @@ async def test_a_person_deletes_their_data_and_their_report_stays(world) -> None
         )
     assert "rút lại sự đồng ý" in await chat.say("officer", "/xoadulieu")
     goodbye = await chat.say("officer", "1")
-    assert "đã được xoá" in goodbye
+    assert "đã được xóa" in goodbye
     chat.channel.inbox.clear()
     assert personal(await everything(app)) == []
     async with app.session_factory() as session:
@@ -133,7 +136,7 @@ async def test_a_placeholder_no_report_points_at_is_purged(world) -> None:  # ty
     chat = Chat(app)
     producer = users["producer"]
     await chat.say("producer", "/xoadulieu")
-    await chat.say("producer", "Xoá dữ liệu của tôi")
+    await chat.say("producer", "Xóa dữ liệu của tôi")
     async with app.session_factory() as session, session.begin():
         assert (await session.get(User, producer.id)).status == UserStatus.ERASED  # type: ignore[union-attr]
         purged = await purge(session, days=30)
@@ -169,8 +172,8 @@ async def test_an_admin_deletes_a_person_of_their_province_audited(world) -> Non
             update(User).where(User.id == users["admin_ls"].id).values(status="active")
         )
     await chat.say("admin_ls", f"/xoanguoidung {pending.id}")
-    done = await chat.say("admin_ls", "Xoá dữ liệu")
-    assert f"Đã xoá dữ liệu cá nhân của người dùng {pending.id}." in done
+    done = await chat.say("admin_ls", "Xóa dữ liệu")
+    assert f"Đã xóa dữ liệu cá nhân của người dùng {pending.id}." in done
     async with app.session_factory() as session:
         # Nothing pointed at them: the row itself is gone at once.
         assert await session.get(User, pending.id) is None
@@ -184,3 +187,50 @@ async def test_an_admin_deletes_a_person_of_their_province_audited(world) -> Non
             )
         ).all()
         assert outbox == []
+
+
+async def add_photo(app: App, owner_id: int) -> int:
+    """A photo the bot downloaded and keeps for ``owner_id`` (bot/files/photos.py)."""
+    async with app.session_factory() as session, session.begin():
+        stored = await StoredFiles(session).add(
+            kind=FileKind.PHOTO,
+            owner_id=owner_id,
+            filename="photo.jpg",
+            content_type="image/jpeg",
+            chunks=split(b"\xff\xd8\xff\xe0" + b"x" * 300_000),  # two chunks
+        )
+    return stored.id
+
+
+async def kept_files(app: App) -> tuple[set[int], set[int]]:
+    """The ids of the stored files, and of the files that still have chunks."""
+    async with app.session_factory() as session:
+        ids = set((await session.scalars(select(StoredFile.id))).all())
+        chunks = set((await session.scalars(select(FileChunk.file_id))).all())
+    return ids, chunks
+
+
+async def test_the_photos_a_person_sent_are_listed_and_erased_with_them(world) -> None:  # type: ignore[no-untyped-def]
+    app, users = world
+    chat = Chat(app)
+    producer, officer = users["producer"], users["officer"]
+    theirs = {await add_photo(app, producer.id), await add_photo(app, producer.id)}
+    others = await add_photo(app, officer.id)
+    assert "Số ảnh đã gửi (trợ lý đang lưu): 2" in await chat.say("producer", "/dulieu")
+    assert "Số ảnh đã gửi (trợ lý đang lưu): 1" in await chat.say("officer", "/dulieu")
+    assert "ảnh anh/chị đã gửi" in await chat.say("producer", "/xoadulieu")
+    assert "đã được xóa" in await chat.say("producer", "1")
+    assert await kept_files(app) == ({others}, {others})
+    assert theirs.isdisjoint((await kept_files(app))[0])
+
+
+async def test_an_admin_deleting_a_person_deletes_their_photos(world) -> None:  # type: ignore[no-untyped-def]
+    app, users = world
+    chat = Chat(app)
+    pending = users["pending"]
+    await add_photo(app, pending.id)
+    await chat.say("admin_ls", f"/xoanguoidung {pending.id}")
+    assert f"Đã xóa dữ liệu cá nhân của người dùng {pending.id}." in await chat.say(
+        "admin_ls", "Xóa dữ liệu"
+    )
+    assert await kept_files(app) == (set(), set())
