@@ -52,12 +52,17 @@ def parse_day(text: str) -> date:
 def _job(app: App) -> ReminderJob:
     settings = app.settings
     use_calendar_file(settings.calendar_file)
-    return ReminderJob(
+    job = ReminderJob(
         app.session_factory,
         zone=settings.zone,
         titles=form_title,
         window=SendWindow.parse(settings.reminder_time, settings.quiet_hours),
     )
+    if settings.zalo_oa_app_id:  # the Zalo OA's window (scheduler/routing.py)
+        from bot.channels.zalo_oa.service import reminder_router
+
+        job.router = reminder_router(app)
+    return job
 
 
 def format_planned(item: Planned, *, queued: bool) -> list[str]:

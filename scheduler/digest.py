@@ -126,6 +126,7 @@ def plan_digests(
                     overdue=overdue,
                     expiring=expiring,
                     cycle=snapshot.cycle.get(province, {}),
+                    unreached=snapshot.unreached.get(province, 0),
                 ),
             )
         )

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from scheduler.agenda import plan
 from scheduler.calendar import install_calendar, load_calendar
 from scheduler.planner import Planned, Titles, load_snapshot
+from scheduler.routing import UNREACHABLE, ReminderRouter
 from storage.calendar import ReminderOutbox
-from storage.models import utcnow
+from storage.models import OutboxMessage, OutboxStatus, utcnow
 from storage.offers import OfferChanges, Offers
 from storage.outbox import Outbox
 
@@ -103,6 +105,8 @@ class ReminderJob:
         self.batch_size = batch_size
         self.on_written = on_written
         self.after_batch = after_batch  # tests inject a crash between batches here
+        # Reroutes reminders of Zalo OA users outside the window (scheduler/routing.py).
+        self.router: ReminderRouter | None = None
 
     def local_now(self, now: datetime | None = None) -> datetime:
         return (now or self.clock()).astimezone(self.zone)
@@ -132,6 +136,9 @@ class ReminderJob:
     async def write(self, planned: Sequence[Planned]) -> int:
         existing = await self.already_written(planned)
         todo = [p for p in planned if p.dedupe_key not in existing]
+        if self.router is not None and todo:
+            todo, unreachable = await self.router.route(todo)
+            await self._write_unreachable(unreachable)
         written = 0
         for start in range(0, len(todo), self.batch_size):
             async with self.session_factory() as session, session.begin():
@@ -156,6 +163,28 @@ class ReminderJob:
         if written and self.on_written is not None:
             self.on_written()
         return written
+
+    async def _write_unreachable(self, unreachable: Sequence[Planned]) -> None:
+        """Reminders nobody can carry: a failed row each (counted, never planned again)."""
+        if not unreachable:
+            return
+        async with self.session_factory() as session, session.begin():
+            outbox = Outbox(session)
+            for item in unreachable:
+                assert item.person.channel is not None and item.person.address is not None
+                if await outbox.enqueue(
+                    channel=item.person.channel,
+                    address=item.person.address,
+                    message=item.message,
+                    user_id=item.person.user_id,
+                    dedupe_key=item.dedupe_key,
+                ):
+                    await session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.dedupe_key == item.dedupe_key)
+                        .values(status=OutboxStatus.FAILED, error=UNREACHABLE)
+                    )
+        log.warning("%s reminders unreachable (Zalo OA window closed)", len(unreachable))
 
     async def withdraw(self) -> int:
         """At the start of quiet hours: take back reminders no sender has picked up."""

@@ -26,8 +26,9 @@ from scheduler import texts
 from scheduler.calendar import Calendar
 from scheduler.rules import COMMUNE_OFFICERS, PRODUCERS, PRODUCERS_WITH_PRODUCT, ReportRule
 from storage.calendar import CertifiedProduct, Person, ReminderQueries
-from storage.models import Role
+from storage.models import Role, utcnow
 from storage.products import count_by_state
+from storage.zalo_oa import unreached_by_province
 
 # (form id, language) -> the form's title; given by the caller so the scheduler does not
 # depend on how forms are loaded.
@@ -58,6 +59,8 @@ class Snapshot:
     communes: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
     # How many products stand in each state of the OCOP cycle, by province (the digest).
     cycle: dict[int | None, dict[str, int]] = field(default_factory=dict)
+    # Reminders of the last day nobody could carry (Zalo OA window), by province (the digest).
+    unreached: dict[int | None, int] = field(default_factory=dict)
 
 
 def reminder_key(user_id: int, topic: str, period: str, kind: str) -> str:
@@ -122,6 +125,7 @@ async def load_snapshot(session: AsyncSession, calendar: Calendar, today: date) 
         products=await queries.certified_products(),
         communes=await queries.communes(c for c in admin_provinces if c is not None),
         cycle=await count_by_state(session),
+        unreached=await unreached_by_province(session, utcnow() - timedelta(days=1)),
     )
 
 

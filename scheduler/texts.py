@@ -119,6 +119,7 @@ def admin_digest(
     overdue: list[OverdueItem],
     expiring: list[ExpiringItem],
     cycle: dict[str, int] | None = None,
+    unreached: int = 0,
 ) -> Outbound:
     lines = [
         tr.t("OCOP daily digest for {province}, {date}", province=province, date=tr.date(today))
@@ -175,6 +176,17 @@ def admin_digest(
                 )
             )
     lines.extend(cycle_lines(tr, cycle or {}))
+    if unreached:
+        lines.append("")
+        lines.append(
+            tr.tn(
+                "{n} reminder of the last day reached nobody: the person has not written to "
+                "the Zalo OA for too long, and has no other messenger or ZNS.",
+                "{n} reminders of the last day reached nobody: the people have not written to "
+                "the Zalo OA for too long, and have no other messenger or ZNS.",
+                unreached,
+            )
+        )
     return Outbound(text="\n".join(lines))
 
 

@@ -8,6 +8,7 @@ own deadline where it set one (the calendar, /lich), otherwise the national one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -22,9 +23,10 @@ from forms.registry import FORMS
 from forms.schema import Form
 from handlers.admin_progress import percent
 from scheduler.calendar import load_calendar
-from storage.models import Commune, Province
+from storage.models import Commune, Province, utcnow
 from storage.users import Users
 from storage.web_completeness import AreaCounts, Completeness, Deadlines, State, total
+from storage.zalo_oa import unreached_by_province
 
 PAGE_SIZE = 100
 STATE_LABELS = {
@@ -196,6 +198,10 @@ async def province(visit: Visit) -> web.StreamResponse:
         page=page,
         pages=pages,
         around=periods_around(choice),
+        # Reminders of the last day that reached nobody (Zalo OA window: scheduler/routing.py).
+        unreached=(await unreached_by_province(visit.db, utcnow() - timedelta(days=1))).get(
+            found.code, 0
+        ),
     )
 
 

@@ -225,3 +225,19 @@ async def test_a_refused_refresh_token_stops_start_up_naming_the_setting(
             await run_services(app, [ZaloOaService(app)], stop=asyncio.Event())
     finally:
         await app.close()
+
+
+@bounded(40)
+async def test_a_restart_keeps_the_rotated_tokens(app: App, oa: FakeOaServer) -> None:
+    """The seed in the settings is spent at the first start; a restart uses what is stored
+    (refreshing with the seed again would be refused: it is single-use)."""
+    async with running(app, oa):
+        pass
+    async with running(app, oa):
+        await oa.user("123").says("/start")
+        await oa.user("123").expect("Chào mừng")
+    oa.expire()
+    async with running(app, oa):
+        await oa.user("456").says("/start")
+        await oa.user("456").expect("Chào mừng")
+    assert oa.refreshes == 2 and oa.refused_refreshes == 0
