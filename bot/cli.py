@@ -16,8 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App, StartupError
+from bot.channels.zalo_oa.cli import zalo_oa_cli
 from bot.cli_common import fail, settings_or_exit, with_app
 from bot.cli_data import register as register_data_commands
+from bot.cli_forms import forms_cli
 from bot.cli_messages import messages_cli
 from bot.cli_reminders import reminders_cli
 from bot.i18n import Translator
@@ -43,6 +45,8 @@ cli.add_typer(invite_cli, name="invite")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(reminders_cli, name="reminders")
 cli.add_typer(messages_cli, name="messages")
+cli.add_typer(forms_cli, name="forms")
+cli.add_typer(zalo_oa_cli, name="zalo-oa")
 register_data_commands(cli)  # export, import officers|products
 
 

@@ -26,11 +26,15 @@ from bot.app import App, StartupError
 from bot.channels.base import Service
 from bot.channels.console import ConsoleService
 from bot.channels.telegram.service import TelegramService
+from bot.channels.web import WebService
 from bot.channels.zalo.service import ZaloService
+from bot.channels.zalo_oa.service import ZaloOaService, reminder_router
 from bot.files.serve import mount_files
 from bot.http import HttpServer
 from bot.i18n import Translator
 from bot.settings import Settings
+from bot.web import OWNER as DASHBOARD
+from bot.web import WebDashboard
 from scheduler.config import CalendarError
 from scheduler.runner import scheduler_running
 
@@ -57,6 +61,8 @@ def configured_services(
         services.append(TelegramService(app, worker=worker))
     if settings.zalo_bot_token:
         services.append(ZaloService(app, worker=worker))
+    if settings.zalo_oa_app_id:
+        services.extend(ZaloOaService(app, worker=worker).services())  # type: ignore[arg-type]
     if console or console_user is not None or not services:
         if settings.webhook_workers > 1:
             raise StartupError(
@@ -65,19 +71,28 @@ def configured_services(
             )
         user = console_user or settings.console_user
         services.append(ConsoleService(app, user=user, stdin=stdin, stdout=stdout))
+    messenger = bool(settings.telegram_token or settings.zalo_bot_token or settings.zalo_oa_app_id)
+    if settings.web_chat == "on" or (settings.web_chat == "auto" and not messenger):
+        # The browser chat (/chat); in "auto" a taken port only leaves it out.
+        services.append(WebService(app, optional=settings.web_chat == "auto"))
     return services
 
 
 async def run_services(
-    app: App, services: Sequence[Service], *, stop: asyncio.Event | None = None
+    app: App,
+    services: Sequence[Service],
+    *,
+    stop: asyncio.Event | None = None,
+    http: HttpServer | None = None,
 ) -> bool:
     """Run ``services`` until ``stop`` is set (or a signal, when no event is given), or
-    until one of them ends. Returns True when a signal stopped the bot."""
+    until one of them ends. Returns True when a signal stopped the bot. ``http``: a server
+    of the caller's (tests read its port once it listens)."""
     settings = app.settings
     own_stop = stop is None
     stop = stop or asyncio.Event()
     signalled = asyncio.Event()
-    http = HttpServer(
+    http = http or HttpServer(
         host=settings.webhook_host,
         port=settings.webhook_port,
         reuse_port=settings.webhook_workers > 1,
@@ -94,8 +109,14 @@ async def run_services(
             ):
                 # A channel without files sends download links: serve them.
                 mount_files(http, app.links)
+            # The admin dashboard (bot/web/): /admin and /healthz on the same server.
+            dashboard = WebDashboard(app) if settings.dashboard != "off" else None
+            if dashboard is not None:
+                dashboard.mount(http)
             if http.has_routes:
-                await _listen(http, settings)
+                services = await _listen_or_leave_out(http, settings, services)
+            if dashboard is not None and http.listening:
+                _announce(dashboard.opened(http.port))
             for service in services:
                 # Optional: what needs the server listening first (a webhook registration).
                 register = getattr(service, "register", None)
@@ -104,13 +125,18 @@ async def run_services(
             receiving: set[asyncio.Task[None]] = set()
             for service in services:
                 sender = app.sender({service.name: service.channel}, address=service.sender_address)
+                # Optional: work once a round's rows are marked sent (the browser chat shows them).
+                after_delivery = getattr(service, "after_delivery", None)
+                if after_delivery is not None:
+                    sender.after_round.append(after_delivery)
                 senders.append(
                     asyncio.create_task(sender.run_forever(stop), name=f"{service.name}-outbox")
                 )
                 _announce(service.describe())
-                receiving.add(
-                    asyncio.create_task(service.serve(stop, sender.drain), name=service.name)
-                )
+                task = asyncio.create_task(service.serve(stop, sender.drain), name=service.name)
+                receiving.add(task)
+                if dashboard is not None:
+                    dashboard.health.track(service.name, task)  # /healthz
             resumed = await app.pipeline.jobs.resume()
             if resumed:
                 log.info("took up %d background jobs left unfinished", resumed)
@@ -137,6 +163,29 @@ async def run_services(
             with contextlib.suppress(Exception):
                 await service.close()
     return signalled.is_set()
+
+
+async def _listen_or_leave_out(
+    http: HttpServer, settings: Settings, services: Sequence[Service]
+) -> Sequence[Service]:
+    """Listen; when the port is taken and only optional services (the browser chat in
+    "auto") mounted routes, go on without them, saying so (a second ``ocop-bot`` in another
+    terminal keeps its console chat)."""
+    try:
+        await _listen(http, settings)
+    except StartupError as exc:
+        optional = [service for service in services if getattr(service, "optional", False)]
+        leavable = {service.name for service in optional}
+        if settings.dashboard == "auto":
+            leavable.add(DASHBOARD)
+        if not http.owners <= leavable:
+            raise
+        for service in optional:
+            _announce(service.left_out(exc))  # type: ignore[attr-defined]
+        if DASHBOARD in http.owners:
+            _announce(f"The admin dashboard is not served: {exc}")
+        return [service for service in services if service not in optional]
+    return services
 
 
 async def _listen(http: HttpServer, settings: Settings) -> None:
@@ -212,7 +261,10 @@ async def run(
             app, console=console, console_user=console_user, worker=worker
         )
         try:
-            async with scheduler_running(app.reminder_scheduler()):
+            runner = app.reminder_scheduler()
+            if runner is not None and settings.zalo_oa_app_id:
+                runner.job.router = reminder_router(app)
+            async with scheduler_running(runner):
                 return await run_services(app, services)
         except CalendarError as exc:
             raise StartupError(str(exc)) from None
@@ -235,7 +287,7 @@ def run_blocking(
         )
     except KeyboardInterrupt:
         signalled = True
-    messenger = settings.telegram_token or settings.zalo_bot_token
+    messenger = settings.telegram_token or settings.zalo_bot_token or settings.zalo_oa_app_id
     console_ran = console or console_user is not None or not messenger
     if signalled and console_ran:
         tr = Translator(settings.default_language)

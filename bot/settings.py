@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Language = Literal["vi", "en"]
 SUPPORTED_LANGUAGES: tuple[Language, ...] = ("vi", "en")
-KNOWN_CHANNELS = ("console", "telegram", "zalo")
+KNOWN_CHANNELS = ("console", "telegram", "zalo", "zalo_oa")
 # Telegram's broadcast limits (core.telegram.org/bots/faq): about 30 messages/s for free, up to
 # 1000/s for messages sent as paid broadcasts (``allow_paid_broadcast``, charged in Stars).
 TELEGRAM_FREE_RATE = 30
@@ -59,7 +59,9 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: str | None = None
     webhook_host: str = "127.0.0.1"
-    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # The bot's one HTTP server (webhooks, download links, the browser chat): 0 takes any
+    # free port (tests); the start-up lines say which.
+    webhook_port: int = Field(default=8080, ge=0, le=65535)
     # Processes serving the webhook on the same port (bot/workers.py): one per CPU core puts
     # a small server to full use. Webhook mode on PostgreSQL only.
     webhook_workers: int = Field(default=1, ge=1, le=32)
@@ -90,6 +92,44 @@ class Settings(BaseSettings):
     # Zalo publishes no limits: a conservative pace, messages per second overall and per chat.
     zalo_rate_global: float = Field(default=5.0, gt=0, le=100)
     zalo_rate_per_chat: float = Field(default=1.0, gt=0, le=30)
+
+    # -- Zalo Official Account (bot/channels/zalo_oa/, docs/zalo_oa.md) ----------------------
+    # The OA's app (developers.zalo.me): its id and secret key (webhook signatures, token
+    # refresh), and the first refresh token; later ones are rotated in the database.
+    zalo_oa_app_id: str | None = None
+    zalo_oa_secret_key: str | None = None
+    zalo_oa_refresh_token: str | None = None
+    zalo_oa_api_base: str = "https://openapi.zalo.me"
+    zalo_oa_oauth_base: str = "https://oauth.zaloapp.com"
+    zalo_zns_base: str = "https://business.openapi.zalo.me"
+    zalo_oa_timeout: float = Field(default=20.0, gt=0, le=300)
+    # Hours after a user's last message during which the OA may write to them freely.
+    zalo_oa_window_hours: float = Field(default=48.0, gt=0, le=24 * 7)
+    # Reminder kind (before-7, due, after-3, or * for any) -> ZNS template, as JSON:
+    # {"after-3": {"template_id": "123", "data": {"report": "subject", "period": "period"}}}
+    zalo_zns_templates: str | None = None
+    # ZNS messages the bot may send in one day (each is paid); 0: none.
+    zalo_zns_daily_cap: int = Field(default=200, ge=0, le=1_000_000)
+    # Price of one ZNS message in đồng, for the spend shown (Zalo bills by template type).
+    zalo_zns_unit_cost: int = Field(default=300, ge=0, le=100_000)
+
+    @field_validator("zalo_zns_templates")
+    @classmethod
+    def _check_zalo_zns_templates(cls, value: str | None) -> str | None:
+        value = (value or "").strip() or None
+        if value is not None:
+            from scheduler.routing import parse_templates
+
+            parse_templates(value)  # ValueError names what is wrong
+        return value
+
+    @field_validator("zalo_oa_secret_key")
+    @classmethod
+    def _check_zalo_oa(cls, value: str | None, info: ValidationInfo) -> str | None:
+        value = (value or "").strip() or None
+        if bool(value) != bool(info.data.get("zalo_oa_app_id")):
+            raise ValueError("the Zalo OA needs both OCOP_ZALO_OA_APP_ID and this secret key")
+        return value
 
     # -- download links and kept photos (bot/files/, docs/zalo.md, docs/exports.md) ---------
     # Signs the links to files (exports on Zalo): OCOP_PUBLIC_URL/files/<token>. Unset: a
@@ -150,6 +190,14 @@ class Settings(BaseSettings):
         return value
 
     console_user: str = "local"
+    # The browser chat (/chat on the HTTP server, bot/channels/web/): "auto" runs it when no
+    # messenger is configured (beside the console; skipped if the port is taken), "on"
+    # always, "off" never.
+    web_chat: Literal["auto", "on", "off"] = "auto"
+    # The admin dashboard (/admin on the HTTP server, bot/web/, docs/web.md): "auto" serves
+    # it always, and leaves it out with a word if the port is taken; "on" stops the bot
+    # then; "off" never serves it.
+    dashboard: Literal["auto", "on", "off"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
     @field_validator("admins", mode="before")

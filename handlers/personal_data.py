@@ -16,7 +16,13 @@ from handlers.roles import role_label
 from storage.models import UserStatus
 
 NAME = "erase_me"
-CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "console": "console"}
+CHANNEL_NAMES = {
+    "telegram": "Telegram",
+    "zalo": "Zalo",
+    "zalo_oa": "Zalo OA",
+    "web": "web",
+    "console": "console",
+}
 
 
 @command("dulieu", "mydata")

@@ -161,6 +161,8 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "log_level": "WARNING",
         "inbound_per_minute": 100_000,
         "inbound_burst": 100_000,
+        # No admin dashboard on port 8080 unless a test asks for it (tests/web/, browser).
+        "dashboard": "off",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -68,7 +68,9 @@ async def test_console_and_telegram_answer_each_on_their_own_channel(
     hoa.command("start")
     keyboard.write("/help\n")
     keyboard.flush()
-    await hoa.expect("Chào mừng bạn đến với trợ lý báo cáo OCOP", "Vui lòng chọn ngôn ngữ")
+    await hoa.expect(
+        "Chào mừng anh/chị đến với trợ lý báo cáo OCOP", "Anh/chị vui lòng chọn ngôn ngữ"
+    )
     await _wait_for_text(screen, "/help")
     await settled(app, server)
 
@@ -94,7 +96,8 @@ async def test_console_is_the_default_only_without_a_messenger(
     sqlite_url: str, server: FakeTelegramServer
 ) -> None:
     bare = App(make_settings(sqlite_url))
-    assert [service.name for service in configured_services(bare)] == ["console"]
+    # No messenger: the console chat, and the browser chat beside it (OCOP_WEB_CHAT=auto).
+    assert [service.name for service in configured_services(bare)] == ["console", "web"]
     telegram_only = App(
         make_settings(sqlite_url, telegram_token=TOKEN, telegram_api_base=server.base_url)
     )
