@@ -24,10 +24,12 @@ from bot.settings import Settings
 from forms.schema import FormError
 from handlers.context import HandlerConfig
 from handlers.forms.flow import install as install_forms
+from handlers.forms.starting import install_imported
 from scheduler.calendar import current_calendar, deadline_of
 from scheduler.runner import SchedulerRunner
 from storage import migrate
 from storage.db import create_engine, create_session_factory, is_sqlite
+from storage.installed_forms import InstalledForms
 from storage.models import Identity, Role, User, UserStatus
 from storage.outbox import Outbox
 from storage.retention import purge
@@ -114,6 +116,8 @@ class App:
             async with self.session_factory() as session, session.begin():
                 await load_units(session)
                 await self._promote_admins(session)
+                # Forms imported from XLSForm workbooks (ocop-bot forms import).
+                install_imported(await InstalledForms(session).chat_forms())
                 # Platforms redeliver within hours; a month of dedupe keys is plenty.
                 await SeenMessages(session).forget_older_than(timedelta(days=30))
                 # Delivered messages are kept only so long (storage/retention.py); expired

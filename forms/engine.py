@@ -19,6 +19,13 @@ from forms.readers import Ambiguous, Choice, NeedsConfirmation, Ok, Rejected
 from forms.readers.phone import display_phone
 from forms.readers.results import show_number
 from forms.schema import Form, Question, QuestionType
+from forms.xlsform.answers import (
+    MSG_CONSTRAINT,
+    MSG_CONSTRAINT_SAID,
+    constraint_holds,
+    expressions_hold,
+    offered,
+)
 
 MSG_SEND_LOCATION = N_(
     "Please share your location with the button, or type it as "
@@ -78,8 +85,9 @@ def condition_holds(when: dict[str, Any] | None, answers: dict[str, Any]) -> boo
     return True
 
 
-def applicable(form: Form, answers: dict[str, Any]) -> list[Question]:
-    """The questions to ask, given the answers so far (conditions evaluated in order).
+def relevant_questions(form: Form, answers: dict[str, Any]) -> list[Question]:
+    """The questions that apply, given the answers so far (conditions evaluated in order),
+    calculates included.
 
     A condition on a question that does not apply itself never holds, whatever answer that
     question kept from before: an answer left over from an earlier path counts for nothing.
@@ -88,11 +96,22 @@ def applicable(form: Form, answers: dict[str, Any]) -> list[Question]:
     ruled_out: set[str] = set()
     for question in form.questions:
         refs = set(question.when or {})
-        if refs & ruled_out or not condition_holds(question.when, answers):
+        if (
+            refs & ruled_out
+            or not condition_holds(question.when, answers)
+            or not expressions_hold(question.relevant, answers, ruled_out)
+        ):
             ruled_out.add(question.id)
         else:
             asked.append(question)
     return asked
+
+
+def applicable(form: Form, answers: dict[str, Any]) -> list[Question]:
+    """The questions to ask (a calculate is computed, never asked)."""
+    return [
+        q for q in relevant_questions(form, answers) if q.type is not QuestionType.CALCULATE
+    ]
 
 
 def next_question(form: Form, answers: dict[str, Any], after: str | None) -> Question | None:
@@ -105,10 +124,11 @@ def next_question(form: Form, answers: dict[str, Any], after: str | None) -> Que
     return questions[0] if questions else None
 
 
-def choices(question: Question) -> list[Choice]:
+def choices(question: Question, answers: dict[str, Any] | None = None) -> list[Choice]:
+    """The options offered (a choice_filter's, given ``answers``), as the readers take them."""
     return [
         Choice(key=o.key, labels=(o.vi, *([o.en] if o.en else []), *o.aliases))
-        for o in question.options
+        for o in offered(question, answers or {})
     ]
 
 
@@ -129,11 +149,42 @@ def read_answer(
     today: date,
     current: Any = None,
     language: str = "vi",
+    answers: dict[str, Any] | None = None,
 ) -> Reading:
-    """Read one answer for ``question`` from what the user sent (text, photo, location).
+    """Read one answer for ``question`` from what the user sent (text, photo, location),
+    then hold it to the question's constraint (an XLSForm's) given the other ``answers``.
 
     ``language`` picks the question's own example for the messages that refuse an answer."""
+    reading = _read(
+        question, inbound, today=today, current=current, language=language, answers=answers
+    )
+    if isinstance(reading, Ok) and question.constraint:
+        if not constraint_holds(question, reading.value, answers or {}, today=today):
+            said = question.constraint_message
+            if said is not None:
+                return Rejected(MSG_CONSTRAINT_SAID, {"message": said(language)})
+            return Rejected(MSG_CONSTRAINT)
+    return reading
+
+
+def _read(
+    question: Question,
+    inbound: Inbound,
+    *,
+    today: date,
+    current: Any,
+    language: str,
+    answers: dict[str, Any] | None,
+) -> Reading:
     kind = question.type
+    if kind in (QuestionType.NOTE, QuestionType.ACKNOWLEDGE):
+        if inbound.kind is InboundKind.TEXT and inbound.text:
+            if kind is QuestionType.NOTE:
+                return Ok(True)
+            result = readers.read_yes_no(inbound.text, label=_labels(question))
+            if isinstance(result, Ok) and result.value:
+                return Ok(True)
+        return Rejected(MSG_PRESS_BUTTON)
     if kind is QuestionType.PHOTO:
         if inbound.kind is InboundKind.PHOTO and inbound.file is not None:
             photos = [*list(current or []), inbound.file.file_id]
@@ -201,11 +252,11 @@ def read_answer(
     if kind is QuestionType.PHONE:
         return readers.read_phone(text)
     if kind is QuestionType.CHOICE:
-        return readers.read_choice(text, choices(question))
+        return readers.read_choice(text, choices(question, answers))
     if kind is QuestionType.MULTI_CHOICE:
         result = readers.read_choices(
             text,
-            choices(question),
+            choices(question, answers),
             min_count=question.min_choices if question.required else 0,
             max_count=question.max_choices,
         )
@@ -267,6 +318,8 @@ def show_answer(question: Question, value: Any, tr: Translator) -> str:
         return f"{shown} {question.unit}" if question.unit else shown
     if kind is QuestionType.YES_NO:
         return tr.t("Yes") if value else tr.t("No")
+    if kind in (QuestionType.NOTE, QuestionType.ACKNOWLEDGE):
+        return "✓"
     if kind is QuestionType.CHOICE:
         return _option_label(question, value, tr.language)
     if kind is QuestionType.MULTI_CHOICE:

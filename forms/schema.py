@@ -51,6 +51,11 @@ class QuestionType(StrEnum):
     PHONE = "phone"
     LOCATION = "location"
     PHOTO = "photo"
+    # From XLSForm (forms/xlsform/): a text shown, a statement confirmed with a button, a
+    # value computed from other answers and never asked.
+    NOTE = "note"
+    ACKNOWLEDGE = "acknowledge"
+    CALCULATE = "calculate"
 
 
 class Text(BaseModel):
@@ -73,6 +78,8 @@ class Option(BaseModel):
     vi: str = Field(min_length=1)
     en: str | None = None
     aliases: tuple[str, ...] = ()
+    # An XLSForm choice's other columns (country, district...), read by a choice_filter.
+    columns: tuple[tuple[str, str], ...] = ()
 
     def label(self, language: str) -> str:
         return self.en if language == "en" and self.en else self.vi
@@ -171,11 +178,27 @@ class Question(BaseModel):
     options: tuple[Option, ...] = ()
     # Ask only when earlier answers fit: {question_id: value} or {question_id: {op: value}}.
     when: dict[str, Any] | None = None
+    # XLSForm expressions (forms/xlsform/expressions.py): ask only when every ``relevant``
+    # holds (the question's own and its groups'); the answer must make ``constraint`` hold
+    # (``.`` is the answer); a calculate's value is its ``calculation``; a choice is offered
+    # when ``choice_filter`` holds for its row.
+    relevant: tuple[str, ...] = ()
+    constraint: str | None = None
+    constraint_message: Text | None = None
+    required_message: Text | None = None
+    calculation: str | None = None
+    choice_filter: str | None = None
+    # A group's label, shown as a heading before the first question asked in it.
+    heading: Text | None = None
+    # Imported from an XLSForm: a text question needs no example of the bot's own.
+    imported: bool = False
+    # An XLSForm's default: offered as a button, read as if typed.
+    default: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Question:
         choice = self.type in (QuestionType.CHOICE, QuestionType.MULTI_CHOICE)
-        if choice and len(self.options) < 2:
+        if choice and len(self.options) < (1 if self.choice_filter else 2):
             raise ValueError("a choice question needs at least two options")
         if not choice and self.options:
             raise ValueError(f"options are only for choice questions, not {self.type}")
@@ -184,7 +207,9 @@ class Question(BaseModel):
             raise ValueError("two options have the same key")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("min is larger than max")
-        if self.type is QuestionType.TEXT and self.example is None:
+        if self.type is QuestionType.CALCULATE and not self.calculation:
+            raise ValueError("a calculate needs a calculation")
+        if self.type is QuestionType.TEXT and self.example is None and not self.imported:
             raise ValueError("a text question needs an example (shown when an answer is refused)")
         if (
             not self.required
@@ -223,6 +248,9 @@ class Form(BaseModel):
     short_title: Text | None = None
     questions: tuple[Question, ...] = Field(min_length=1)
     checks: tuple[Check, ...] = ()
+    # An imported form's version (storage/installed_forms.py): a draft keeps the version it
+    # began with. None for the forms of files.
+    version: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Form:

@@ -22,6 +22,7 @@ from forms.engine import applicable, bound
 from forms.readers import Ok
 from forms.rules import HISTORY_FUNCTION, Sides, compare, holds
 from forms.schema import Check, Form, Question, QuestionType
+from forms.xlsform.answers import constraint_holds
 
 MSG_NOT_ANSWERED = N_("not answered")
 MSG_NOT_VALID = N_("the answer cannot be used; please answer again")
@@ -81,8 +82,10 @@ def _is_valid(question: Question, value: Any) -> bool:
             ),
             Ok,
         )
-    if kind is QuestionType.YES_NO:
+    if kind in (QuestionType.YES_NO, QuestionType.NOTE, QuestionType.ACKNOWLEDGE):
         return isinstance(value, bool)
+    if kind is QuestionType.CALCULATE:
+        return value is None or isinstance(value, str)
     if kind is QuestionType.CHOICE:
         return isinstance(value, str) and value in _keys(question)
     if kind is QuestionType.MULTI_CHOICE:
@@ -136,6 +139,9 @@ def answer_problems(form: Form, answers: Mapping[str, Any]) -> list[Problem]:
                 problems.append(Problem(question, MSG_NOT_ANSWERED, {}))
             continue
         found = value_problem(question, answers[question.id])
+        if found is None and answers[question.id] is not None and question.constraint:
+            if not constraint_holds(question, answers[question.id], answers, today=date.today()):
+                found = (MSG_NOT_VALID, {})
         if found is not None:
             problems.append(Problem(question, *found))
     return problems

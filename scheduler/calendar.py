@@ -31,6 +31,7 @@ from scheduler.rules import (
     on_time,
 )
 from storage.calendar import CalendarRows
+from storage.calendar.rows import ATTACHED
 from storage.models import Campaign, ProvinceDeadline, ReportSchedule
 
 log = logging.getLogger(__name__)
@@ -203,8 +204,10 @@ def build_calendar(
     """
     rules = file.rules()
     for row in schedules or []:
-        if row.form_id in rules:  # a report gone from the file is gone (the sync removes it)
-            rule = _rule_from_row(row, rules[row.form_id])
+        # A report gone from the file is gone (the sync removes it), unless an admin
+        # attached an imported form (ATTACHED): it has no file entry.
+        if row.form_id in rules or ATTACHED in (row.admin_set or []):
+            rule = _rule_from_row(row, rules.get(row.form_id))
             if rule is not None:
                 rules[row.form_id] = rule
     own = {

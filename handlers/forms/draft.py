@@ -15,18 +15,21 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from forms.registry import FORMS
+from forms.registry import FORMS, form_version
 from forms.schema import Form
 from handlers.context import Context
 
 NAME = "form"
 DONE = "done"
+DEFAULT = "default"  # the button offering an imported question's default answer
 ASKED_KEY = "_asked"
 
 
 def form_of(ctx: Context) -> Form:
-    """The form is kept by id in the state, so a redeployed definition is read afresh."""
-    return FORMS[ctx.data["form"]]
+    """The form is kept by id in the state, so a redeployed definition is read afresh; an
+    imported form's draft also keeps its version, which it is finished with."""
+    form = form_version(ctx.data["form"], ctx.data.get("version"))
+    return form if form is not None else FORMS[ctx.data["form"]]
 
 
 def today(ctx: Context) -> date:

@@ -11,7 +11,7 @@ from bot.messages import Button
 from forms import engine
 from forms.schema import Form, Question, QuestionType
 from handlers.context import Context
-from handlers.forms.draft import DONE, form_of, mark_asked
+from handlers.forms.draft import DEFAULT, DONE, form_of, mark_asked
 from handlers.forms.wording import check_sentence
 
 
@@ -64,6 +64,8 @@ def ask(ctx: Context, question: Question, *, heading: str | None = None) -> None
     ids = [q.id for q in questions]
     number = ids.index(question.id) + 1 if question.id in ids else len(ids)
     lines = [heading] if heading else []
+    if question.heading is not None:
+        lines.append(question.heading(lang))  # an imported form's group
     lines.append(
         t("Question {n}/{total}: {label}", n=number, total=len(ids), label=question.label(lang))
     )
@@ -73,8 +75,12 @@ def ask(ctx: Context, question: Question, *, heading: str | None = None) -> None
         lines.append(t("(Not required: /boqua to skip.)"))
     buttons: list[list[Button]] = []
     current = ctx.data["answers"].get(question.id)
+    options = engine.offered(question, ctx.data["answers"])
     if question.type is QuestionType.CHOICE:
-        buttons = [[Button(label=o.label(lang), payload=f"c:{o.key}")] for o in question.options]
+        buttons = [[Button(label=o.label(lang), payload=f"c:{o.key}")] for o in options]
+    elif question.type in (QuestionType.NOTE, QuestionType.ACKNOWLEDGE):
+        label = t("Continue") if question.type is QuestionType.NOTE else t("OK")
+        buttons = [[Button(label=label, payload="y:1")]]
     elif question.type is QuestionType.YES_NO:
         buttons = [[Button(label=t("Yes"), payload="y:1"), Button(label=t("No"), payload="y:0")]]
     elif question.type is QuestionType.MULTI_CHOICE:
@@ -89,7 +95,7 @@ def ask(ctx: Context, question: Question, *, heading: str | None = None) -> None
                     payload=f"m:{o.key}",
                 )
             ]
-            for o in question.options
+            for o in options
         ]
         buttons.append([Button(label=t("Done"), payload=DONE)])
     elif question.type is QuestionType.PHOTO:
@@ -97,6 +103,8 @@ def ask(ctx: Context, question: Question, *, heading: str | None = None) -> None
         buttons = [[Button(label=t("Done"), payload=DONE)]]
     elif question.type is QuestionType.LOCATION:
         lines.append(t("Share your location, or type latitude, longitude."))
+    if question.default is not None and current is None:
+        buttons = [[Button(label=question.default, payload=DEFAULT)]]
     if current is not None and question.type is not QuestionType.PHOTO:
         lines.append(
             t("Current answer: {answer}", answer=engine.show_answer(question, current, ctx.tr))

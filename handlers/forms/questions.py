@@ -13,10 +13,11 @@ from bot.messages import Button, InboundKind
 from forms import engine, validation
 from forms.readers import Ambiguous, NeedsConfirmation, Ok, Rejected
 from forms.schema import Form, Question, QuestionType
+from forms.xlsform.answers import calculate
 from handlers.arguments import number_in
 from handlers.context import Context
 from handlers.forms import checks
-from handlers.forms.draft import DONE, form_of, today
+from handlers.forms.draft import DEFAULT, DONE, form_of, today
 from handlers.forms.prompts import ask, prompt
 
 
@@ -28,6 +29,7 @@ async def advance(ctx: Context, *, after: str | None) -> None:
     answer made relevant again, one never offered, one whose answer cannot be sent."""
     form = form_of(ctx)
     answers = ctx.data["answers"]
+    calculate(form, answers, engine.relevant_questions(form, answers))
     question = None if ctx.data.get("to_review") else engine.next_question(form, answers, after)
     if question is None:
         _prune(ctx, form)
@@ -44,7 +46,7 @@ async def advance(ctx: Context, *, after: str | None) -> None:
 
 def _prune(ctx: Context, form: Form) -> None:
     """Answers to questions that no longer apply (a condition changed) are dropped."""
-    keep = {q.id for q in engine.applicable(form, ctx.data["answers"])}
+    keep = {q.id for q in engine.relevant_questions(form, ctx.data["answers"])}
     answers = ctx.data["answers"]
     for qid in [k for k in answers if k not in keep]:
         del answers[qid]
@@ -70,9 +72,19 @@ async def answer(ctx: Context, question: Question) -> None:
             return None
         if payload == DONE:
             return await _done(ctx, question)
+        if payload == DEFAULT and question.default is not None:
+            # As if typed: read and held to the constraint like any answer.
+            inbound = inbound.model_copy(
+                update={"kind": InboundKind.TEXT, "text": question.default}
+            )
     current = answers.get(question.id) if question.type is QuestionType.PHOTO else None
     reading = engine.read_answer(
-        question, inbound, today=today(ctx), current=current, language=ctx.user.language
+        question,
+        inbound,
+        today=today(ctx),
+        current=current,
+        language=ctx.user.language,
+        answers=answers,
     )
     if isinstance(reading, Ok):
         return await store(ctx, question, reading.value)
@@ -216,7 +228,12 @@ async def skip(ctx: Context) -> None:
         return
     question = form_of(ctx).question(step.split(":", 1)[1])
     if question.required:
-        ctx.reply(ctx.t("This question is required; it cannot be skipped."))
+        said = question.required_message  # an imported form's own words
+        ctx.reply(
+            said(ctx.user.language)
+            if said
+            else ctx.t("This question is required; it cannot be skipped.")
+        )
         ask(ctx, question)
         return
     await store(ctx, question, None)

@@ -13,7 +13,7 @@ from typing import Any
 from bot.render import display_name
 from forms import engine, validation
 from forms.periods import parse_period
-from forms.registry import FORMS, install_forms
+from forms.registry import FORMS, add_imported, install_forms
 from forms.schema import Form
 from handlers.arguments import record_id
 from handlers.context import Context
@@ -103,6 +103,8 @@ async def start_form(ctx: Context, form: Form) -> None:
         "history": [],
         "base": 0,
     }
+    if form.version is not None:
+        data["version"] = form.version  # an imported form: finished with this version
     title = form.title(ctx.user.language)
     label = period.label(ctx.user.language)
     heading = f"{title} — {label}" if label else title
@@ -169,11 +171,31 @@ def _register_form_commands(form: Form) -> None:
 
     for name in form.commands:
         COMMANDS[name] = starter
+        _FORM_COMMANDS.add(name)
+
+
+# The commands that start a form; every other command (/huy, /lich...) is the bot's own.
+_FORM_COMMANDS: set[str] = set()
+
+
+def reserved_commands() -> set[str]:
+    """Commands an imported form may not take: the bot's own (not a form's starter)."""
+    return set(COMMANDS) - _FORM_COMMANDS
 
 
 def install(folder: Path | None = None) -> None:
     """Load the forms (start-up) and make their commands (/baocao, /dangky, ...) work."""
     install_forms(folder, _register_form_commands)
+
+
+def install_imported(versions: list[tuple[Form, bool]]) -> None:
+    """The forms imported from XLSForm workbooks (every version; True: the active one),
+    read from storage at start-up after the form files."""
+    reserved = reserved_commands()
+    add_imported(
+        [(form, active) for form, active in versions if not set(form.commands) & reserved],
+        _register_form_commands,
+    )
 
 
 @action("form")

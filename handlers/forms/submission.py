@@ -97,7 +97,7 @@ async def submit(ctx: Context, *, force: bool = False) -> None:
             )
         )
         return
-    keep = {q.id for q in engine.applicable(form, data["answers"])}
+    keep = {q.id for q in engine.relevant_questions(form, data["answers"])}  # calculates too
     data["answers"] = {k: v for k, v in data["answers"].items() if k in keep}
     confirmed = await _refused(ctx, form)
     if confirmed is None:
@@ -165,7 +165,8 @@ async def submit(ctx: Context, *, force: bool = False) -> None:
     ctx.reply(text, remove_keyboard=True)
     if asked_by is not None:
         await _tell_reviewer(ctx, form, submission, asked_by, commune_name)
-    if form.period is PeriodKind.NONE:
+    if form.period is PeriodKind.NONE and form.version is None:
+        # A form file's registration; an imported form (a version) is only filed.
         await _new_idea(ctx, form, submission)
 
 

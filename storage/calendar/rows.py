@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Campaign, ProvinceDeadline, ReportSchedule, utcnow
 
 # The fields of a schedule the calendar file provides (and an admin may take over).
+# In ``admin_set``: the row is an imported form's, attached by an admin, not the file's.
+ATTACHED = "attached"
 SCHEDULE_FIELDS = (
     "period",
     "deadline_day",
@@ -114,6 +116,8 @@ class CalendarRows:
                 if field not in (row.admin_set or []) and getattr(row, field) != values[field]:
                     setattr(row, field, values[field])
         for form_id in set(existing) - set(schedules):
+            if ATTACHED in (existing[form_id].admin_set or []):
+                continue  # an imported form an admin attached (storage/installed_forms.py)
             await self.session.delete(existing[form_id])
             await self.session.execute(
                 delete(ProvinceDeadline).where(ProvinceDeadline.form_id == form_id)

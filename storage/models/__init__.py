@@ -25,6 +25,7 @@ from storage.models.delivery import (
     SetAsideMessage,
     StoredFile,
 )
+from storage.models.forms import InstalledForm
 from storage.models.people import (
     AuditEntry,
     Commune,
@@ -52,6 +53,7 @@ from storage.models.reports import (
     SubmissionRevision,
 )
 from storage.models.web import WebLoginToken, WebSession
+from storage.models.zalo_oa import ZaloOaToken, ZnsSpend
 
 __all__ = [
     "NAMING",
@@ -65,6 +67,7 @@ __all__ = [
     "Conversation",
     "FileChunk",
     "Identity",
+    "InstalledForm",
     "Invite",
     "JSONType",
     "JobStatus",
@@ -92,5 +95,7 @@ __all__ = [
     "UserStatus",
     "WebLoginToken",
     "WebSession",
+    "ZaloOaToken",
+    "ZnsSpend",
     "utcnow",
 ]
