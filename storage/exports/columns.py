@@ -24,6 +24,7 @@ from forms.periods import parse_period
 from forms.schema import Form, Question, QuestionType
 from storage.exports.cells import Kind, Value
 from storage.exports.cycle import cycle_cells, cycle_columns, has_cycle
+from storage.exports.repeats import REPEAT_NUMBER, RepeatGroup, repeat_groups, repeated_ids
 from storage.exports.sinks import Column
 from storage.files import ref_id
 from storage.models import Submission
@@ -62,6 +63,17 @@ COMPLETENESS_COLUMNS = (
     Column("Mã biên nhận"),
     Column("Thời gian gửi", Kind.DATETIME),
     Column("Trạng thái duyệt"),
+)
+
+
+# What ties a repeat's row to its report (the report's own key columns, in the same order).
+REPEAT_KEY_COLUMNS = (
+    Column("Mã tỉnh", Kind.CODE),
+    Column("Tỉnh"),
+    Column("Mã xã", Kind.CODE),
+    Column("Xã/phường"),
+    Column("Kỳ báo cáo"),
+    Column("Mã biên nhận"),
 )
 
 
@@ -143,13 +155,52 @@ def question_column(question: Question) -> Column:
     return Column(question.label.vi, kind)
 
 
-def form_columns(form: Form) -> list[Column]:
-    """The submission's columns, one per question, and an idea's OCOP cycle (cycle.py)."""
+@dataclass(frozen=True)
+class AnswerSlot:
+    """One answer column of a report's row: a question's answer (``group`` None), a
+    repeat's count (``question`` None), or, in CSV, a numbered question of a repeat's
+    ``number``-th instance (empty past the instances filed)."""
+
+    column: Column
+    question: Question | None = None
+    group: RepeatGroup | None = None
+    number: int = 0
+
+
+def answer_slots(form: Form, *, repeat_sheets: bool = True) -> list[AnswerSlot]:
+    """The answer columns in the form's order. A repeat gives its count where its first
+    question stood and, unless it has sheets of its own (``repeat_sheets``), its numbered
+    questions; its "add another?" questions are never exported (repeats.py)."""
+    repeated = repeated_ids(repeat_groups(form))
+    slots: list[AnswerSlot] = []
+    for question in form.questions:
+        found = repeated.get(question.id)
+        if found is None:
+            slots.append(AnswerSlot(question_column(question), question))
+            continue
+        group, number = found
+        if number == 0:
+            continue  # "add another?"
+        if question is group.instances[0][0]:
+            slots.append(AnswerSlot(group.count_column, None, group))
+        if not repeat_sheets:
+            slots.append(AnswerSlot(question_column(question), question, group, number))
+    return slots
+
+
+def form_columns(form: Form, *, repeat_sheets: bool = True) -> list[Column]:
+    """The submission's columns, one per answer (see :func:`answer_slots`), and an idea's
+    OCOP cycle (cycle.py)."""
     return [
         *SUBMISSION_COLUMNS,
-        *(question_column(q) for q in form.questions),
+        *(slot.column for slot in answer_slots(form, repeat_sheets=repeat_sheets)),
         *cycle_columns(form),
     ]
+
+
+def repeat_columns(group: RepeatGroup) -> list[Column]:
+    """A repeat's sheet: its report's keys, the instance number, its questions."""
+    return [*REPEAT_KEY_COLUMNS, REPEAT_NUMBER, *(question_column(q) for q in group.headed())]
 
 
 def answer_cell(question: Question, value: Any, tr: Translator) -> Value:
@@ -245,15 +296,33 @@ class SubmissionRows:
         on_time: OnTime | None,
         tr: Translator,
         kept_photos: Collection[int] | None = None,
+        repeat_sheets: bool = True,
     ) -> None:
         self.names, self.zone, self.on_time = names, zone, on_time
+        self.convert = converter_for(tr, kept_photos)
+        slots = answer_slots(form, repeat_sheets=repeat_sheets)
+        # The common case, a form without repeats, reads each answer by its key inline.
         self.answers = [
-            (q.id, _photo_counter(kept_photos))
-            if q.type is QuestionType.PHOTO
-            else (q.id, answer_converter(q, tr))
-            for q in form.questions
+            (slot.question.id, self.convert(slot.question))
+            for slot in slots
+            if slot.question is not None and slot.group is None
         ]
+        self.cells = (
+            None if len(self.answers) == len(slots) else [_cell(s, self.convert) for s in slots]
+        )
         self.cycle = has_cycle(form)
+
+    def keys(self, submission: Any) -> list[Value]:
+        """The values of :data:`REPEAT_KEY_COLUMNS`: what ties a repeat's row to its report."""
+        names = self.names
+        return [
+            province_code_text(submission.province_code),
+            names.province(submission.province_code),
+            commune_code_text(submission.commune_code),
+            names.commune(submission.commune_code),
+            period_label(submission.period),
+            submission.receipt,
+        ]
 
     def __call__(self, submission: Any, sender: str | None) -> list[Value]:
         answers = submission.answers or {}
@@ -272,16 +341,49 @@ class SubmissionRows:
             timeliness(on_time(submission) if on_time else None),
             review_label(submission),
             getattr(submission, "review_comment", None),
-            *[convert(answers.get(key)) for key, convert in self.answers],
+            *(
+                [convert(answers.get(key)) for key, convert in self.answers]
+                if self.cells is None
+                else [cell(answers) for cell in self.cells]
+            ),
             *(cycle_cells(submission, zone) if self.cycle else ()),
         ]
 
 
-def _photo_counter(kept: Collection[int] | None) -> Callable[[Any], Value]:
+def photo_converter(kept: Collection[int] | None) -> Callable[[Any], Value]:
     def count(value: Any) -> Value:
         return None if value is None else photo_count(value, kept)
 
     return count
+
+
+Converter = Callable[[Any], Value]
+
+
+def converter_for(
+    tr: Translator, kept_photos: Collection[int] | None
+) -> Callable[[Question], Converter]:
+    """Each question's converter: a photo counts the photos still kept."""
+
+    def make(question: Question) -> Converter:
+        if question.type is QuestionType.PHOTO:
+            return photo_converter(kept_photos)
+        return answer_converter(question, tr)
+
+    return make
+
+
+def _cell(slot: AnswerSlot, make: Callable[[Question], Converter]) -> Callable[[Any], Value]:
+    """One answer cell of a form with repeats, from the submission's answers."""
+    group, question = slot.group, slot.question
+    if question is None:
+        assert group is not None
+        return group.count
+    key, convert = question.id, make(question)
+    if group is None:
+        return lambda answers: convert(answers.get(key))
+    count, number = group.count, slot.number
+    return lambda answers: convert(answers.get(key)) if count(answers) >= number else None
 
 
 def submission_row(

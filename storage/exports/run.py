@@ -23,26 +23,21 @@ from forms.periods import Period, PeriodKind, parse_period
 from forms.registry import FORMS
 from forms.schema import Form, load_forms
 from storage.exports import query
-from storage.exports.cells import EXCEL_MAX_ROWS, Value
+from storage.exports.cells import EXCEL_MAX_ROWS
 from storage.exports.columns import (
     COMPLETENESS_COLUMNS,
     COMPLETENESS_SHEET,
-    MISSING,
-    SENT,
     OnTime,
     SubmissionRows,
     UnitNames,
-    commune_code_text,
     form_columns,
     has_photos,
-    local,
-    period_label,
-    province_code_text,
-    review_label,
-    timeliness,
+    repeat_columns,
 )
+from storage.exports.completeness import CompletenessPlan, plan_completeness, write_completeness
 from storage.exports.csv_sink import CsvSink
 from storage.exports.cycle import has_cycle
+from storage.exports.repeats import RepeatGroup, RepeatRows, repeat_groups
 from storage.exports.sinks import MoreRowsThanPlanned, Output, Sink, Table, TablePlan
 from storage.exports.xlsx_sink import XlsxSink
 from storage.files import photo_ids
@@ -146,7 +141,13 @@ async def export(
             if (filter_ := query.period_filter(form.period, asked, zone)) is not None
         ]
         counts = [await query.count_submissions(session, f.id, p, where) for f, p in plans]
-        completeness = await _plan_completeness(session, plans, where) if fmt == "xlsx" else None
+        completeness = await plan_completeness(session, plans, where) if fmt == "xlsx" else None
+        repeats = [
+            await _plan_repeats(session, form, filter_, where, count, row_limit)
+            if fmt == "xlsx"
+            else []
+            for (form, filter_), count in zip(plans, counts, strict=True)
+        ]
         summary = ExportSummary(fmt)
         total = sum(counts)
 
@@ -155,13 +156,22 @@ async def export(
                 progress(summary.submissions, total)
 
         with _target(out) as target:
-            sink = _open_sink(fmt, target, plans, counts, completeness, row_limit)
+            sink = _open_sink(fmt, target, plans, counts, repeats, completeness, row_limit)
             try:
                 advanced()
-                for form, filter_ in plans:
+                for (form, filter_), form_repeats in zip(plans, repeats, strict=True):
                     kept = await photo_ids(session) if has_photos(form) else None
+                    make_row = SubmissionRows(
+                        form,
+                        names,
+                        zone=zone,
+                        on_time=on_time,
+                        tr=tr,
+                        kept_photos=kept,
+                        repeat_sheets=fmt == "xlsx",
+                    )
                     await _write_submissions(
-                        sink.table(form.title.vi, form_columns(form)),
+                        sink.table(form.title.vi, form_columns(form, repeat_sheets=fmt == "xlsx")),
                         query.stream_submissions(
                             session,
                             form.id,
@@ -170,14 +180,20 @@ async def export(
                             batch_size=batch_size,
                             with_cycle=has_cycle(form),
                         ),
-                        SubmissionRows(
-                            form, names, zone=zone, on_time=on_time, tr=tr, kept_photos=kept
-                        ),
+                        make_row,
                         summary,
                         advanced,
                     )
+                    for group, _ in form_repeats:  # a second pass for each repeat's sheet
+                        await _write_repeat(
+                            sink.table(group.sheet, repeat_columns(group)),
+                            query.stream_submissions(
+                                session, form.id, filter_, where, batch_size=batch_size
+                            ),
+                            RepeatRows(group, make_row.keys, make_row.convert),
+                        )
                 if completeness is not None:
-                    await _completeness(
+                    await write_completeness(
                         session, sink, completeness, where, names, zone, on_time, summary
                     )
                 await sink.finish()
@@ -192,53 +208,72 @@ async def export(
         return summary
 
 
-@dataclass(frozen=True)
-class CompletenessPlan:
-    """What the completeness sheet will list, read before writing starts: each commune
-    report with its periods, and the communes expected in the scope, in order."""
-
-    forms: list[tuple[Form, list[str]]]
-    expected: list[tuple[int, int]]
-
-    @property
-    def rows(self) -> int:
-        return len(self.expected) * sum(len(keys) for _, keys in self.forms)
-
-
-async def _plan_completeness(
-    session: AsyncSession,
-    plans: Sequence[tuple[Form, query.PeriodFilter]],
-    where: query.Where,
-) -> CompletenessPlan | None:
-    """The completeness sheet's contents; None when no report chosen is filed per commune."""
-    forms = [
-        (form, filter_.keys or await query.periods_present(session, form.id, filter_, where))
-        for form, filter_ in plans
-        if form.shared_by == "commune"
-    ]
-    if not forms:
-        return None
-    return CompletenessPlan(forms, await query.expected_communes(session, where))
-
-
 def _open_sink(
     fmt: Format,
     target: Any,
     plans: Sequence[tuple[Form, query.PeriodFilter]],
     counts: Sequence[int],
+    repeats: Sequence[Sequence[tuple[RepeatGroup, int]]],
     completeness: CompletenessPlan | None,
     row_limit: int,
 ) -> Sink:
-    """The writer for ``fmt``; a workbook is told all its tables and their sizes first."""
+    """The writer for ``fmt``; a workbook is told all its tables and their sizes first:
+    each report, followed by a sheet for each of its repeats."""
     if fmt == "csv":
         return CsvSink(target)
-    tables = [
-        TablePlan(form.title.vi, tuple(form_columns(form)), count)
-        for (form, _), count in zip(plans, counts, strict=True)
-    ]
+    tables: list[TablePlan] = []
+    for (form, _), count, form_repeats in zip(plans, counts, repeats, strict=True):
+        tables.append(TablePlan(form.title.vi, tuple(form_columns(form)), count))
+        tables.extend(
+            TablePlan(group.sheet, tuple(repeat_columns(group)), rows)
+            for group, rows in form_repeats
+        )
     if completeness is not None:
         tables.append(TablePlan(COMPLETENESS_SHEET, COMPLETENESS_COLUMNS, completeness.rows))
     return XlsxSink(target, tables, row_limit=row_limit)
+
+
+async def _plan_repeats(
+    session: AsyncSession,
+    form: Form,
+    filter_: query.PeriodFilter,
+    where: query.Where,
+    submissions: int,
+    row_limit: int,
+) -> list[tuple[RepeatGroup, int]]:
+    """Each repeat of ``form`` with the rows its sheet will have, as far as the sheet's
+    splitting needs to know: at most one row per instance of every submission, which is
+    all that is needed while that fits in one sheet; past it, the instances are counted
+    (one more pass over the answers)."""
+    groups = repeat_groups(form)
+    if not groups:
+        return []
+    bounds = [submissions * len(group.instances) for group in groups]
+    if all(bound < row_limit for bound in bounds):
+        return list(zip(groups, bounds, strict=True))
+    rows = [0] * len(groups)
+    async for batch in query.stream_submissions(session, form.id, filter_, where):
+        for submission, _ in batch:
+            answers = submission.answers or {}
+            for index, group in enumerate(groups):
+                rows[index] += group.count(answers)
+    return list(zip(groups, rows, strict=True))
+
+
+async def _write_repeat(
+    table: Table,
+    batches: AsyncIterator[Sequence[tuple[Any, str | None]]],
+    make_rows: RepeatRows,
+) -> None:
+    """A repeat's sheet: every instance of every submission, in the report's order."""
+    write_row = table.row
+    async for batch in batches:
+        for submission, _ in batch:
+            for row in make_rows(submission):
+                write_row(row)
+        await table.flush()
+        await asyncio.sleep(0)
+    await table.close()
 
 
 async def _write_submissions(
@@ -334,66 +369,3 @@ def _target(out: Output):  # type: ignore[no-untyped-def]
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
-
-
-async def _completeness(
-    session: AsyncSession,
-    sink: Sink,
-    plan: CompletenessPlan,
-    where: query.Where,
-    names: UnitNames,
-    zone: ZoneInfo,
-    on_time: OnTime | None,
-    summary: ExportSummary,
-) -> None:
-    """Every expected commune for every period of every commune report, with its status:
-    bounded by communes × periods, never by the number of submissions."""
-    table = sink.table(COMPLETENESS_SHEET, COMPLETENESS_COLUMNS)
-    expected = plan.expected
-    write_row = table.row
-    for form, keys in plan.forms:
-        for key in keys:
-            filed = await query.filed_by_commune(session, form.id, key, where)
-            for province_code, commune_code in expected:
-                submission = filed.get(commune_code)
-                write_row(
-                    _completeness_row(
-                        form, key, province_code, commune_code, submission, names, zone, on_time
-                    )
-                )
-            summary.expected += len(expected)
-            summary.missing += len(expected) - sum(c in filed for _, c in expected)
-            await table.flush()
-            await asyncio.sleep(0)
-    await table.close()
-
-
-def _completeness_row(
-    form: Form,
-    key: str,
-    province_code: int,
-    commune_code: int,
-    submission: Any | None,  # a row of the submission's columns (query.filed_by_commune)
-    names: UnitNames,
-    zone: ZoneInfo,
-    on_time: OnTime | None,
-) -> list[Value]:
-    if submission is None:
-        status, receipt, sent, review = MISSING, None, None, None
-    else:
-        flag = on_time(submission) if on_time else None
-        status = timeliness(flag) or SENT
-        receipt, sent = submission.receipt, local(submission.submitted_at, zone)
-        review = review_label(submission)
-    return [
-        form.title.vi,
-        period_label(key),
-        province_code_text(province_code),
-        names.province(province_code),
-        commune_code_text(commune_code),
-        names.commune(commune_code),
-        status,
-        receipt,
-        sent,
-        review,
-    ]

@@ -1,0 +1,124 @@
+"""The completeness sheet ("Tình hình báo cáo"): every commune expected, for every period of
+every commune report exported, with its status. Its size is communes × periods, never the
+number of submissions; what it lists is read before the workbook's writing starts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from forms.schema import Form
+from storage.exports import query
+from storage.exports.cells import Value
+from storage.exports.columns import (
+    COMPLETENESS_COLUMNS,
+    COMPLETENESS_SHEET,
+    MISSING,
+    SENT,
+    OnTime,
+    UnitNames,
+    commune_code_text,
+    local,
+    period_label,
+    province_code_text,
+    review_label,
+    timeliness,
+)
+from storage.exports.sinks import Sink
+
+
+@dataclass(frozen=True)
+class CompletenessPlan:
+    """What the completeness sheet will list, read before writing starts: each commune
+    report with its periods, and the communes expected in the scope, in order."""
+
+    forms: list[tuple[Form, list[str]]]
+    expected: list[tuple[int, int]]
+
+    @property
+    def rows(self) -> int:
+        return len(self.expected) * sum(len(keys) for _, keys in self.forms)
+
+
+async def plan_completeness(
+    session: AsyncSession,
+    plans: Sequence[tuple[Form, query.PeriodFilter]],
+    where: query.Where,
+) -> CompletenessPlan | None:
+    """The completeness sheet's contents; None when no report chosen is filed per commune."""
+    forms = [
+        (form, filter_.keys or await query.periods_present(session, form.id, filter_, where))
+        for form, filter_ in plans
+        if form.shared_by == "commune"
+    ]
+    if not forms:
+        return None
+    return CompletenessPlan(forms, await query.expected_communes(session, where))
+
+
+async def write_completeness(
+    session: AsyncSession,
+    sink: Sink,
+    plan: CompletenessPlan,
+    where: query.Where,
+    names: UnitNames,
+    zone: ZoneInfo,
+    on_time: OnTime | None,
+    summary: Any,  # run.ExportSummary: expected and missing are added up
+) -> None:
+    """Every expected commune for every period of every commune report, with its status:
+    bounded by communes × periods, never by the number of submissions."""
+    table = sink.table(COMPLETENESS_SHEET, COMPLETENESS_COLUMNS)
+    expected = plan.expected
+    write_row = table.row
+    for form, keys in plan.forms:
+        for key in keys:
+            filed = await query.filed_by_commune(session, form.id, key, where)
+            for province_code, commune_code in expected:
+                submission = filed.get(commune_code)
+                write_row(
+                    completeness_row(
+                        form, key, province_code, commune_code, submission, names, zone, on_time
+                    )
+                )
+            summary.expected += len(expected)
+            summary.missing += len(expected) - sum(c in filed for _, c in expected)
+            await table.flush()
+            await asyncio.sleep(0)
+    await table.close()
+
+
+def completeness_row(
+    form: Form,
+    key: str,
+    province_code: int,
+    commune_code: int,
+    submission: Any | None,  # a row of the submission's columns (query.filed_by_commune)
+    names: UnitNames,
+    zone: ZoneInfo,
+    on_time: OnTime | None,
+) -> list[Value]:
+    if submission is None:
+        status, receipt, sent, review = MISSING, None, None, None
+    else:
+        flag = on_time(submission) if on_time else None
+        status = timeliness(flag) or SENT
+        receipt, sent = submission.receipt, local(submission.submitted_at, zone)
+        review = review_label(submission)
+    return [
+        form.title.vi,
+        period_label(key),
+        province_code_text(province_code),
+        names.province(province_code),
+        commune_code_text(commune_code),
+        names.commune(commune_code),
+        status,
+        receipt,
+        sent,
+        review,
+    ]
