@@ -32,6 +32,7 @@ from storage.db import create_engine, create_session_factory, is_sqlite
 from storage.installed_forms import InstalledForms
 from storage.models import Identity, Role, User, UserStatus
 from storage.outbox import Outbox
+from storage.reach import set_oa_window
 from storage.retention import purge
 from storage.seen import SeenMessages
 from storage.units import load_units
@@ -57,6 +58,8 @@ class App:
                 "link_secret",
             )
         )
+        # Notices to a Zalo OA user go elsewhere once the OA's window closes (storage/reach.py).
+        set_oa_window(timedelta(hours=settings.zalo_oa_window_hours))
         self.engine = engine or create_engine(settings.database_url)
         self.session_factory: async_sessionmaker[AsyncSession] = create_session_factory(self.engine)
         self.config = HandlerConfig(

@@ -333,9 +333,11 @@ class Pipeline:
                 )
             )
         for note in ctx.notifications:
-            target = note.via or await users.delivery_identity(note.user.id)
+            # A messenger that can carry it now; else kept as a failed row counted as
+            # unreachable (storage/reach.py), never sent blindly into a closed Zalo OA window.
+            target = await users.notice_target(note.user.id, via=note.via)
             if target is None:
-                log.info("user %s has no reachable identity; notification dropped", note.user.id)
+                log.info("user %s has no identity; notification dropped", note.user.id)
                 continue
             message = note.compose(Translator(note.user.language))
             if message.language is None:
@@ -343,13 +345,15 @@ class Pipeline:
             handled.outbox.append(
                 row_values(
                     channel=target.channel,
-                    address=target.external_id,
+                    address=target.address,
                     message=message,
                     user_id=note.user.id,
                     dedupe_key=note.dedupe_key,
+                    error=target.error,
                 )
             )
-            handled.offers.notified(note.user.id, message)
+            if target.error is None:
+                handled.offers.notified(note.user.id, message)
 
     async def _apologise(self, inbound: Inbound) -> bool:
         """A bug must not turn into silence: the message is marked seen and the user told,

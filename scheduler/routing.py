@@ -4,7 +4,8 @@ An OA may write freely to a user only for a while after the user's last message
 (``OCOP_ZALO_OA_WINDOW_HOURS``, 48 by default; the user's last message is their identity's
 ``last_seen_at``). A reminder planned for such a user is never sent blindly. In order:
 
-1. the user's other messenger (an identity linked with ``/lienket``) that still reaches them;
+1. the user's other messenger (an identity linked with ``/lienket``) that still reaches them
+   (the choice is storage/reach.py's, shared with the notices handlers send);
 2. ZNS, when ``OCOP_ZALO_ZNS_TEMPLATES`` has a template for the reminder's kind (or ``*``)
    and the user gave a phone number at onboarding: the row goes to the ``zalo_zns`` channel
    (bot/channels/zalo_oa/zns.py; its text is the template's data as JSON) with the same
@@ -28,11 +29,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.messages import Outbound
 from scheduler.planner import Planned
 from storage.models import Identity, User, utcnow
+from storage.reach import MARGIN, OA, choose
 
-OA = "zalo_oa"
 ZNS = "zalo_zns"
 UNREACHABLE = "unreachable: outside the Zalo OA window, no ZNS template, no other messenger"
-MARGIN = timedelta(hours=1)  # a reminder may wait in the outbox a little before it goes
+#: Reminders never go to these in place of the OA (the console is a developer's, the web
+#: dashboard's messages are seen only when someone opens it).
+NOT_INSTEAD = ("console", "web")
 #: What a template field may be filled with (attributes of the planned reminder).
 SOURCES = ("subject", "period", "name", "kind", "commune", "province")
 TEMPLATE_ID = re.compile(r"[0-9A-Za-z_-]{1,40}")
@@ -97,14 +100,24 @@ class OaRouting:
 
 
 @dataclass(frozen=True)
+class _Row:
+    """One identity as the decision reads it (storage/reach.py)."""
+
+    channel: str
+    external_id: str
+    last_seen_at: datetime
+    reachable: bool = True
+
+
+@dataclass(frozen=True)
 class _Reach:
-    oa_seen: datetime | None
-    others: list[tuple[str, str]]  # (channel, address), most recent first
+    identities: list[_Row]  # reachable ones, most recent first
     phone: str | None
 
 
 class ReminderRouter:
-    """Reroutes planned reminders of OA users whose window is closed (module docstring)."""
+    """Reroutes planned reminders of OA users whose window is closed (module docstring);
+    which messenger can carry one is storage/reach.py's decision, shared with notices."""
 
     def __init__(
         self,
@@ -122,7 +135,7 @@ class ReminderRouter:
         if not users:
             return list(planned), []
         reach = await self._reach(users)
-        open_since = self.clock() - self.routing.window + MARGIN
+        now = self.clock()
         routed: list[Planned] = []
         unreachable: list[Planned] = []
         for item in planned:
@@ -130,13 +143,17 @@ class ReminderRouter:
             if item.person.channel != OA or info is None:
                 routed.append(item)
                 continue
-            if info.oa_seen is not None and info.oa_seen >= open_since:
-                routed.append(item)
-            elif info.others:
-                channel, address = info.others[0]
-                routed.append(
-                    replace(item, person=replace(item.person, channel=channel, address=address))
-                )
+            chosen = choose(
+                info.identities, now, self.routing.window, not_instead=NOT_INSTEAD, margin=MARGIN
+            )
+            if chosen is not None:
+                if (chosen.channel, chosen.external_id) == (OA, item.person.address):
+                    routed.append(item)
+                else:
+                    person = replace(
+                        item.person, channel=chosen.channel, address=chosen.external_id
+                    )
+                    routed.append(replace(item, person=person))
             else:
                 template = self.routing.templates.get(item.kind) or self.routing.templates.get("*")
                 phone = zns_phone(info.phone)
@@ -173,13 +190,7 @@ class ReminderRouter:
                     )
                 ).all()
             )
-        seen: dict[int, datetime | None] = {}
-        others: dict[int, list[tuple[str, str]]] = {}
+        identities: dict[int, list[_Row]] = {}
         for user_id, channel, address, last_seen in rows:
-            if channel == OA:
-                seen[user_id] = last_seen
-            elif channel not in ("console", "web"):
-                others.setdefault(user_id, []).append((channel, address))
-        return {
-            user: _Reach(seen.get(user), others.get(user, []), phones.get(user)) for user in users
-        }
+            identities.setdefault(user_id, []).append(_Row(channel, address, last_seen))
+        return {user: _Reach(identities.get(user, []), phones.get(user)) for user in users}

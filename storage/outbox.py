@@ -32,19 +32,22 @@ def row_values(
     user_id: int | None,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
+    error: str | None = None,
 ) -> dict[str, object]:
-    """The outbox row for one message (a plain dict: inserted as Core, no ORM object)."""
+    """The outbox row for one message (a plain dict: inserted as Core, no ORM object).
+    ``error``: nothing can carry it (storage/reach.py); kept as a failed row, never sent."""
     now = utcnow()
     return {
         "user_id": user_id,
         "channel": channel,
         "address": address,
         "payload": message.model_dump(mode="json"),
-        "status": OutboxStatus.PENDING,
+        "status": OutboxStatus.PENDING if error is None else OutboxStatus.FAILED,
         "attempts": 0,
         "next_attempt_at": not_before or now,
         "dedupe_key": dedupe_key,
         "created_at": now,
+        "error": error,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -11,7 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import personal_data
 from storage.imports.claim import claim_imported_officer
 from storage.models import Identity, Role, User, UserStatus, utcnow
+from storage.reach import NOTICE_UNREACHABLE, NoticeTarget, choose_for_notice, oa_window
 from storage.scope import Scope
+
+log = logging.getLogger(__name__)
 
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -129,16 +133,41 @@ class Users:
         """Consent declined: the typed name and phone leave the messages sent to them."""
         await personal_data.forget_answers(self.session, user.id, full_name=full_name, phone=phone)
 
-    async def delivery_identity(self, user_id: int) -> Identity | None:
-        """Where to send what the user did not ask for (approvals, reminders): the messenger
-        they used last that can still reach them."""
+    async def identities(self, user_id: int) -> Sequence[Identity]:
+        """All of a person's identities, the one used most recently first."""
         statement = (
             select(Identity)
-            .where(Identity.user_id == user_id, Identity.reachable.is_(True))
+            .where(Identity.user_id == user_id)
             .order_by(Identity.last_seen_at.desc(), Identity.id.desc())
-            .limit(1)
         )
-        return (await self.session.scalars(statement)).first()
+        return (await self.session.scalars(statement)).all()
+
+    async def delivery_identity(
+        self, user_id: int, *, now: datetime | None = None
+    ) -> Identity | None:
+        """Where to send what the user did not ask for (approvals, review notices): the
+        messenger they used last if it can be written to now, else another linked one that
+        can (a Zalo OA whose window has closed cannot: storage/reach.py); None: none can."""
+        return choose_for_notice(await self.identities(user_id), now or utcnow(), oa_window())
+
+    async def notice_target(
+        self, user_id: int, *, via: Identity | None = None, now: datetime | None = None
+    ) -> NoticeTarget | None:
+        """Where a notification's outbox row goes: ``via`` (a handler's own choice), else
+        :meth:`delivery_identity`, else, when no messenger can carry it now, the one used
+        last with the ``unreachable`` error (the row is kept as failed and counted, not sent
+        blindly and not lost). None: the person has no identity at all (erased)."""
+        if via is not None:
+            return NoticeTarget(via.channel, via.external_id)
+        identities = await self.identities(user_id)
+        if not identities:
+            return None
+        chosen = choose_for_notice(identities, now or utcnow(), oa_window())
+        if chosen is not None:
+            return NoticeTarget(chosen.channel, chosen.external_id)
+        last = identities[0]
+        log.warning("user %s unreachable now: notification kept as failed", user_id)
+        return NoticeTarget(last.channel, last.external_id, NOTICE_UNREACHABLE)
 
     async def mark_unreachable(self, channel: str, external_id: str) -> None:
         found = await self.by_identity(channel, external_id)
