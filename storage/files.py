@@ -9,25 +9,45 @@ A form keeps a stored photo as a reference (:func:`file_ref`, ``"file:42"``) in 
 messenger's URL or file id, so later views and exports use our copy.
 
 What expires (exports, documents behind links) is deleted by the retention purge
-(:func:`purge_expired_files`, from storage/retention.py: at start-up and nightly); photos
-have no expiry, and go when their owner's personal data are erased
-(:meth:`StoredFiles.delete_owned`, from storage/personal_data.py).
+(:func:`purge_expired_files`, from storage/retention.py: at start-up and nightly). Photos
+have no expiry: one an answer keeps goes when its owner's personal data are erased
+(:meth:`StoredFiles.delete_owned`, from storage/personal_data.py). A photo no answer keeps
+(sent outside a photo question, or as a new person's first message, before they had an
+account and so with no owner) is personal data kept for nothing: the same purge drops it
+once :data:`ORPHAN_GRACE` has passed (:func:`purge_orphan_photos`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import String, cast, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import FileChunk, StoredFile, utcnow
+from storage.models import (
+    Conversation,
+    FileChunk,
+    StoredFile,
+    Submission,
+    SubmissionRevision,
+    utcnow,
+)
 
 CHUNK_SIZE = 256 * 1024
 REF_PREFIX = "file:"
+#: How long a kept photo may wait for an answer to name it. Why not at once: the receiver
+#: stores a photo before its message is handled, and a draft in progress holds its photo
+#: (the conversation's state is checked too); two days cover both with room to spare.
+ORPHAN_GRACE = timedelta(days=2)
+#: Where answers keep references: submitted reports, their earlier revisions, and the drafts
+#: of conversations in progress (a message the bot sends never carries a stored photo).
+_HOLDERS = (Submission.answers, SubmissionRevision.answers, Conversation.data)
+_QUOTED_REF = re.compile(r'"' + re.escape(REF_PREFIX) + r'(\d+)"')
+_BATCH = 500
 
 
 class FileKind(StrEnum):
@@ -209,3 +229,40 @@ async def purge_expired_files(session: AsyncSession, now: datetime | None = None
         delete(StoredFile).where(StoredFile.id.in_(expired.scalar_subquery()))
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def referenced_files(session: AsyncSession) -> set[int]:
+    """Every stored file an answer or a draft names (``"file:42"``).
+
+    Read as the JSON's text (only rows that hold a reference at all), the same on SQLite
+    and PostgreSQL; a value nested in a list (several photos) is found too."""
+    found: set[int] = set()
+    for column in _HOLDERS:
+        text = cast(column, String)
+        statement = select(text).where(text.contains(f'"{REF_PREFIX}', autoescape=True))
+        for value in await session.scalars(statement):
+            found.update(int(number) for number in _QUOTED_REF.findall(value or ""))
+    return found
+
+
+async def purge_orphan_photos(
+    session: AsyncSession, now: datetime | None = None, *, grace: timedelta = ORPHAN_GRACE
+) -> int:
+    """Delete the photos older than ``grace`` that nothing names (with or without an
+    owner: see the module docstring); how many."""
+    cutoff = (now or utcnow()) - grace
+    candidates = set(
+        await session.scalars(
+            select(StoredFile.id).where(
+                StoredFile.kind == FileKind.PHOTO, StoredFile.created_at < cutoff
+            )
+        )
+    )
+    if not candidates:
+        return 0
+    orphans = sorted(candidates - await referenced_files(session))
+    for start in range(0, len(orphans), _BATCH):
+        batch = orphans[start : start + _BATCH]
+        await session.execute(delete(FileChunk).where(FileChunk.file_id.in_(batch)))
+        await session.execute(delete(StoredFile).where(StoredFile.id.in_(batch)))
+    return len(orphans)

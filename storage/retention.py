@@ -10,7 +10,10 @@ reports) is personal data kept for no purpose. So:
   promise that the reminder is never sent twice, and it holds no personal data;
 - leftovers of erased people (a message queued in the same instant, their conversation)
   and anonymous placeholders that no report points at any more are removed;
-- files past their expiry (exports behind download links: storage/files.py) are deleted.
+- files past their expiry (exports behind download links: storage/files.py) are deleted;
+- kept photos that no report, earlier revision or draft in progress names (one sent
+  outside a photo question, or as a new person's first message, which has no owner) are
+  deleted after a grace period (``storage.files.ORPHAN_GRACE``, two days).
 
 The purge runs at start-up and daily (scheduler/runner.py); each step is one statement
 (the documents aside, which are few), so it is cheap on a large outbox.
@@ -26,7 +29,7 @@ from typing import Any
 from sqlalchemy import String, cast, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.files import purge_expired_files
+from storage.files import purge_expired_files, purge_orphan_photos
 from storage.models import (
     BackgroundJob,
     Conversation,
@@ -56,6 +59,7 @@ class Purged:
     conversations: int = 0  # conversations of erased people
     placeholders: int = 0  # anonymous users no report points at
     files: int = 0  # stored files past their expiry (download links)
+    photos: int = 0  # kept photos no answer names (after the grace period)
 
 
 def without_document(payload: dict[str, Any]) -> dict[str, Any] | None:
@@ -92,6 +96,7 @@ async def purge(
     )
     placeholders = await drop_placeholders(session)
     files = await purge_expired_files(session, now)
+    photos = await purge_orphan_photos(session, now)
     # What was set aside, and finished background jobs, hold typed text and personal
     # parameters too: they go with the same period.
     await session.execute(delete(SetAsideMessage).where(SetAsideMessage.created_at < cutoff))
@@ -108,6 +113,7 @@ async def purge(
         conversations=_count(conversations),
         placeholders=placeholders,
         files=files,
+        photos=photos,
     )
 
 
