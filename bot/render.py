@@ -1,16 +1,25 @@
-"""How a reply degrades on a channel that cannot show buttons: numbered options in the text.
+"""How things are shown to people: choices on a text-only channel, names, phones, statuses.
 
 Every channel without buttons (the console, Zalo, any later one) shows choices the same way:
 one numbered line each, then a short "Reply 1, 2 or 3" in the language of the message. The
 core maps a typed number or label back to the choice it stands for (``handlers/router.py``),
 including the choices of a notification sent by someone else, so the same conversation works
 on Telegram (buttons) and on a text-only messenger (numbers).
+
+The display helpers below are the one way a name, a phone number or a report's status is
+written, in the chat, in the exported workbook and in /toi alike: what is stored stays as it
+was typed or read, and only its showing goes through here.
 """
 
 from __future__ import annotations
 
-from bot.i18n import Translator
+import re
+
+import phonenumbers
+
+from bot.i18n import N_, Translator
 from bot.messages import Outbound
+from bot.text import nfc
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -52,3 +61,56 @@ def split_text(text: str, limit: int) -> list[str]:
         text = text[cut:].lstrip("\n ")
     pieces.append(text)
     return pieces
+
+
+# -- names, phones, statuses -----------------------------------------------------------------
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def display_name(name: str) -> str:
+    """A person's name as Vietnamese write it, every word capitalised: ``nguyễn văn an`` →
+    ``Nguyễn Văn An``, ``NGUYỄN VĂN AN`` too, ``h'hen niê`` → ``H'Hen Niê``.
+
+    People type names in lower case on a phone; the record keeps what they typed (it is
+    their data), and every place that shows it goes through here. A name typed in mixed case
+    (``Nguyễn văn AN``, ``McKay``) only has each word's first letter raised: its other capitals
+    were meant."""
+    name = nfc(name)
+    uniform = name == name.lower() or name == name.upper()
+
+    def word(match: re.Match[str]) -> str:
+        text = match.group()
+        rest = text[1:].lower() if uniform else text[1:]
+        return text[0].upper() + rest
+
+    return _LETTERS.sub(word, name)
+
+
+def display_phone(number: str) -> str:
+    """A stored number (E.164, ``+84912345678``) the way Vietnamese people read it back:
+    ``0912 345 678``, a landline ``024 3823 4567``. The chat, the exports and /toi all show
+    phones through here; anything ``phonenumbers`` cannot parse is shown as stored rather
+    than lost."""
+    try:
+        parsed = phonenumbers.parse(number, "VN")
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+# A report's state in the same words in the chat (/xem, /tiendo) and in the workbook's
+# "Trạng thái duyệt" and "Tình trạng" columns: both translate these.
+REVIEW_LABELS: dict[str | None, str] = {
+    None: N_("Not reviewed"),
+    "needs_fix": N_("Needs fixing"),
+    "accepted": N_("Accepted"),
+}
+ON_TIME, LATE = N_("On time"), N_("Late")
+SENT, NOT_SENT = N_("Sent"), N_("Not sent")
+
+
+def review_label(tr: Translator, status: str | None) -> str:
+    """How an admin's review of a report reads (``Đã duyệt``); an unknown state as stored."""
+    label = REVIEW_LABELS.get(status)
+    return tr.t(label) if label else str(status)

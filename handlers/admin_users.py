@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.messages import Button, InboundKind
-from forms.readers.phone import display_phone
+from bot.render import display_name, display_phone
 from handlers.access import ADMIN_GUARD, may_manage, refuse_non_admin, scope, start_admin_flow
 from handlers.arguments import record_id
 from handlers.context import Context
@@ -122,7 +122,7 @@ async def users(ctx: Context, argument: str) -> None:
             " · ".join(
                 [
                     str(person.id),
-                    person.full_name or "—",
+                    display_name(person.full_name) if person.full_name else "—",
                     role_label(ctx.tr, person.role),
                     commune.name if commune else "—",
                     display_phone(person.phone) if person.phone else "—",
@@ -158,7 +158,8 @@ async def disable(ctx: Context, argument: str) -> None:
         return
     person.status = UserStatus.DISABLED
     ctx.stores.audit.record(ctx.user.id, "user_disabled", user=person.id)
-    ctx.reply(ctx.t("{name} can no longer use the bot.", name=person.full_name or person.id))
+    name = display_name(person.full_name) if person.full_name else person.id
+    ctx.reply(ctx.t("{name} can no longer use the bot.", name=name))
 
 
 @command("capquyen", "grant")
@@ -179,7 +180,7 @@ async def grant(ctx: Context, argument: str) -> None:
     ctx.reply(
         ctx.t(
             "{name} is now: {role}.",
-            name=person.full_name or person.id,
+            name=display_name(person.full_name) if person.full_name else person.id,
             role=role_label(ctx.tr, person.role),
         )
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from bot.messages import Button, Outbound
-from forms.readers.phone import display_phone
+from bot.render import display_name, display_phone
 from handlers.access import may_manage, refuse_non_admin
 from handlers.arguments import record_id
 from handlers.context import Context
@@ -27,7 +27,7 @@ async def list_pending(ctx: Context, _argument: str) -> None:
         ctx.reply(
             ctx.t(
                 "{name}, {phone}\n{place}",
-                name=officer.full_name,
+                name=display_name(officer.full_name or ""),
                 phone=display_phone(officer.phone or ""),
                 place=commune.name if commune else "?",
             ),
@@ -52,7 +52,7 @@ async def _decide(ctx: Context, argument: str, *, approve: bool) -> None:
         ctx.reply(
             ctx.t(
                 "{name} was already handled (status: {status}).",
-                name=officer.full_name,
+                name=display_name(officer.full_name or ""),
                 status=ctx.t(STATUS_LABELS[UserStatus(officer.status)]),
             )
         )
@@ -61,9 +61,9 @@ async def _decide(ctx: Context, argument: str, *, approve: bool) -> None:
     officer.approved_by, officer.approved_at = ctx.user.id, ctx.now
     ctx.stores.audit.record(ctx.user.id, "approved" if approve else "rejected", officer=officer.id)
     ctx.reply(
-        ctx.t("Approved: {name}.", name=officer.full_name)
+        ctx.t("Approved: {name}.", name=display_name(officer.full_name or ""))
         if approve
-        else ctx.t("Rejected: {name}.", name=officer.full_name)
+        else ctx.t("Rejected: {name}.", name=display_name(officer.full_name or ""))
     )
 
     def compose(tr: Translator) -> Outbound:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.messages import Button
+from bot.render import display_name
 from handlers.context import Context
 from handlers.onboarding import LANGUAGE_BUTTONS, ONBOARDING
 from handlers.registry import FLOWS, action, command
@@ -21,7 +22,9 @@ async def resume(ctx: Context) -> None:
         await ONBOARDING.start(ctx)
     else:
         ctx.reply(
-            ctx.t("Hello {name}!", name=ctx.user.full_name) + "\n" + capabilities(ctx.tr, ctx.user)
+            ctx.t("Hello {name}!", name=display_name(ctx.user.full_name or ""))
+            + "\n"
+            + capabilities(ctx.tr, ctx.user)
         )
 
 
@@ -39,7 +42,9 @@ async def start(ctx: Context, argument: str) -> None:
         if argument:
             ctx.reply(ctx.t("You are already registered; an invite code is not needed."))
         ctx.reply(
-            ctx.t("Hello {name}!", name=ctx.user.full_name) + "\n" + capabilities(ctx.tr, ctx.user)
+            ctx.t("Hello {name}!", name=display_name(ctx.user.full_name or ""))
+            + "\n"
+            + capabilities(ctx.tr, ctx.user)
         )
         return
     await ONBOARDING.start(ctx, invite_code=argument or None)
@@ -61,7 +66,7 @@ async def help_(ctx: Context, _argument: str) -> None:
         await FLOWS[ctx.state.flow].prompt(ctx)
 
 
-@command("huy", "cancel")
+@command("huy", "cancel", asks=True)
 async def cancel(ctx: Context, _argument: str) -> None:
     if not ctx.in_conversation:
         ctx.reply(ctx.t("There is nothing to cancel."))
@@ -95,7 +100,7 @@ async def cancel_answer(ctx: Context, argument: str) -> None:
         await FLOWS[ctx.state.flow].prompt(ctx)
 
 
-@command("ngonngu", "language", "lang")
+@command("ngonngu", "language", "lang", asks=True)
 async def language(ctx: Context, _argument: str) -> None:
     buttons = [[Button(label=b.label, payload=f"@lang:{b.payload}") for b in LANGUAGE_BUTTONS[0]]]
     ctx.reply(ctx.t("Please choose your language."), buttons=buttons)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from bot.i18n import N_, Translator
 from bot.messages import Button, InboundKind, Outbound
+from bot.render import display_name, display_phone
 from bot.text import has_letters, nfc
 from forms.readers import Rejected, read_phone
-from forms.readers.phone import display_phone
 from handlers.context import Context
 from handlers.places import read_place
 from handlers.registry import flow
@@ -21,10 +21,21 @@ from storage.models import Commune, Province, Role, User, UserStatus
 
 NAME = "onboarding"
 STEPS = ("language", "role", "province", "commune", "name", "phone", "consent")
+# What each step asks, for "you are registering, step 4 of 7: commune or ward" (/toi, /help).
+STEP_LABELS = {
+    "language": N_("language"),
+    "role": N_("role"),
+    "province": N_("province or city"),
+    "commune": N_("commune or ward"),
+    "name": N_("full name"),
+    "phone": N_("phone number"),
+    "consent": N_("consent to keep your data"),
+}
 LANGUAGE_BUTTONS = [
     [Button(label="Tiếng Việt", payload="vi"), Button(label="English", payload="en")]
 ]
 MAX_NAME = 100
+ASKED_KEY = "_asked"  # the message in answer to which the current question was last shown
 
 
 class Onboarding:
@@ -68,11 +79,13 @@ class Onboarding:
     async def prompt(self, ctx: Context) -> None:
         step = ctx.state.step if ctx.state else "language"
         t = ctx.t
+        if ctx.state is not None:
+            ctx.data[ASKED_KEY] = ctx.inbound.message_id
         if step == "language":
             ctx.reply(t("Please choose your language."), buttons=LANGUAGE_BUTTONS)
         elif step == "role":
             ctx.reply(
-                t("Who are you?"),
+                t("In which role are you joining?"),
                 buttons=[
                     [Button(label=t(ROLE_LABELS[Role.PRODUCER]), payload=Role.PRODUCER)],
                     [Button(label=t(ROLE_LABELS[Role.OFFICER]), payload=Role.OFFICER)],
@@ -124,7 +137,7 @@ class Onboarding:
             place = f"{commune.name if commune else ''}, {province.name if province else ''}"
         summary = t(
             "Name: {name}\nPhone: {phone}\nRole: {role}\nPlace: {place}",
-            name=data.get("full_name", ""),
+            name=display_name(data.get("full_name", "")),
             phone=display_phone(data.get("phone", "")),
             role=role_label(ctx.tr, data.get("role")),
             place=place or "—",
@@ -143,6 +156,34 @@ class Onboarding:
                 ),
                 t("Do you agree that we keep these data?"),
             ]
+        )
+
+    async def interrupted(self, ctx: Context) -> None:
+        """After a command that showed something else (``/toi``, ``/dulieu``) and left the
+        registration where it was (the router calls this): say where it stands and ask the
+        question again, so that the next answer goes to a question the user has just seen.
+        Not when the command asked it itself (``/help``, ``/start``)."""
+        if ctx.state is None or ctx.data.get(ASKED_KEY) == ctx.inbound.message_id:
+            return
+        ctx.reply(self.where(ctx))
+        await self.prompt(ctx)
+
+    def where(self, ctx: Context) -> str:
+        """Where someone stands in their registration, for a command that interrupts it
+        (``/toi``): "you are not registered" would read as if their answers were lost.
+
+        Steps an invite or the admin list answered were never asked, so they are not counted."""
+        step = ctx.state.step if ctx.state else "language"
+        data = ctx.data
+        skipped: set[str] = set()
+        if "invite_code" in data or data.get("role") == Role.NATIONAL_ADMIN:
+            skipped = {"role", "province", "commune"}
+        steps = [s for s in STEPS if s not in skipped or s == step]
+        return ctx.t(
+            "You are registering: step {n} of {total}, {step}.",
+            n=steps.index(step) + 1,
+            total=len(steps),
+            step=ctx.t(STEP_LABELS[step]),
         )
 
     # -- answers -----------------------------------------------------------------------------
@@ -276,7 +317,7 @@ class Onboarding:
         ctx.stores.audit.record(user.id, "registered", role=user.role, status=user.status)
         ctx.finish()
         ctx.reply(
-            ctx.t("Thank you, {name}! You are registered.", name=user.full_name)
+            ctx.t("Thank you, {name}! You are registered.", name=display_name(user.full_name))
             + "\n\n"
             + capabilities(ctx.tr, user),
             remove_keyboard=True,
@@ -293,7 +334,9 @@ class Onboarding:
 
 
 def read_name(ctx: Context) -> str | None:
-    """A person's name: letters required (an emoji is not a name), at most 100 characters."""
+    """A person's name: letters required (an emoji is not a name), at most 100 characters.
+
+    Kept as typed (spaces tidied): ``bot.render.display_name`` capitalises it where shown."""
     if ctx.inbound.kind is not InboundKind.TEXT or not ctx.inbound.text:
         ctx.reply(ctx.t("Please type your full name, for example: Nguyễn Văn An."))
         return None
@@ -345,7 +388,7 @@ async def announce_pending_officer(ctx: Context, officer: User) -> None:
         return Outbound(
             text=tr.t(
                 "New commune officer waiting for approval:\n{name}, {phone}\n{place}",
-                name=officer.full_name,
+                name=display_name(officer.full_name or ""),
                 phone=display_phone(officer.phone or ""),
                 place=place,
             ),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.i18n import N_
 from bot.messages import Button
-from forms.readers.phone import display_phone
+from bot.render import display_name, display_phone
 from handlers.context import Context
 from handlers.linking import messengers_line
-from handlers.onboarding import announce_pending_officer, read_name, read_phone_answer
+from handlers.onboarding import ONBOARDING, announce_pending_officer, read_name, read_phone_answer
 from handlers.places import read_place
 from handlers.registry import action, command, flow
 from handlers.rights import Guard, saying
@@ -21,7 +21,10 @@ NAME = "profile"
 async def show_profile(ctx: Context, _argument: str) -> None:
     user, t = ctx.user, ctx.t
     if not user.is_registered:
-        ctx.reply(t("You are not registered yet. Type /start to register."))
+        if not (ctx.in_conversation and ctx.state and ctx.state.flow == ONBOARDING.name):
+            ctx.reply(t("You are not registered yet. Type /start to register."))
+        # Half-way through registering, the router has onboarding say where it stands and
+        # ask its question again (``Onboarding.interrupted``): nothing else to show here.
         return
     commune = await ctx.stores.places.commune(user.commune_code or 0)
     province = await ctx.stores.places.province(user.province_code or 0)
@@ -29,7 +32,7 @@ async def show_profile(ctx: Context, _argument: str) -> None:
     text = t(
         "Your profile:\nName: {name}\nPhone: {phone}\nRole: {role}\nPlace: {place}\n"
         "Status: {status}\nLanguage: {language}",
-        name=user.full_name or "—",
+        name=display_name(user.full_name) if user.full_name else "—",
         phone=display_phone(user.phone) if user.phone else "—",
         role=role_label(ctx.tr, user.role),
         place=place,
