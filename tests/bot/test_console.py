@@ -56,7 +56,7 @@ def test_ctrl_c_halfway_then_resume(tmp_path: Path) -> None:
         assert proc.stdin is not None
         _wait_for(proc, "Tiếng Việt", seen)
         for line, marker in (
-            ("1", "Bạn là ai"),
+            ("1", "Anh/chị tham gia với vai trò nào"),
             ("2", "tỉnh/thành phố nào"),
             ("lang son", "xã/phường nào của Lạng Sơn"),
         ):
@@ -82,9 +82,9 @@ def test_ctrl_c_halfway_then_resume(tmp_path: Path) -> None:
         timeout=TIMEOUT,
     )
     assert again.returncode == 0, again.stderr
-    assert "Chào mừng bạn quay lại" in again.stdout
+    assert "Chào mừng anh/chị quay lại" in again.stdout
     assert "Xã/phường: Xã Cao Lộc" in again.stdout
-    assert "Số điện thoại của bạn là gì" in again.stdout
+    assert "Anh/chị vui lòng cho biết số điện thoại" in again.stdout
     assert "Traceback" not in again.stderr
 
 

@@ -62,7 +62,7 @@ async def test_a_notice_appears_without_typing_and_its_number_answers_it(world: 
         service = ConsoleService(app, user="officer", live=True)
         running = asyncio.create_task(run_services(app, [service], stop=stop))
         try:
-            await _wait_for(screen, "Xin chào officer")
+            await _wait_for(screen, "Xin chào Officer")  # names shown capitalised
             # The admin sends the officer's report back; the officer types nothing.
             await _admin_says(app, button="@review:fix:1")
             await _admin_says(app, "Thiếu danh sách sản phẩm.")

@@ -146,7 +146,8 @@ async def test_one_users_burst_is_handled_in_the_order_sent(app: App) -> None:
         assert user is not None and user.language == "vi"
         conversation = await session.get(Conversation, user.id)
     assert conversation is not None and conversation.step != "language"
-    assert (await replies_to(app, "an"))[-1] == "Bạn là ai?"  # "1" chose Vietnamese
+    # "1" chose Vietnamese
+    assert (await replies_to(app, "an"))[-1] == "Anh/chị tham gia với vai trò nào?"
 
 
 async def test_a_repeat_within_a_burst_is_dropped(app: App) -> None:
@@ -223,6 +224,7 @@ async def test_a_users_two_messengers_in_one_burst_are_handled_one_after_the_oth
         app.pipeline.process(text("binh", "/start")),
     )
     assert results == [True, True, True]
-    assert (await replies_to(app, "an"))[-1] == "Bạn là ai?"  # "1" chose Vietnamese
+    # "1" chose Vietnamese
+    assert (await replies_to(app, "an"))[-1] == "Anh/chị tham gia với vai trò nào?"
     # and "2" answered that question, so the province is asked next (on Telegram)
     assert "tỉnh/thành phố" in (await replies_to(app, "an-tg"))[-1]

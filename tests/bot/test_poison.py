@@ -154,19 +154,21 @@ async def test_polling_goes_on_after_a_nul_in_a_name(database_url: str) -> None:
             hoa, lan = ScriptedUser(server, 5001), ScriptedUser(server, 5002)
             async with running(app, server):
                 hoa.command("start")
-                await hoa.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+                await hoa.expect("Chào mừng", "Anh/chị vui lòng chọn ngôn ngữ")
                 hoa.presses("vi")
-                await hoa.expect("Bạn là ai?")
+                await hoa.expect("Anh/chị tham gia với vai trò nào?")
                 hoa.presses(Role.PRODUCER)
-                await hoa.expect("Bạn ở tỉnh/thành phố nào?")
+                await hoa.expect("Anh/chị ở tỉnh/thành phố nào?")
                 hoa.says("lang son")
-                await hoa.expect("Tỉnh/thành phố: Lạng Sơn", "Bạn ở xã/phường nào của Lạng Sơn?")
+                await hoa.expect(
+                    "Tỉnh/thành phố: Lạng Sơn", "Anh/chị ở xã/phường nào của Lạng Sơn?"
+                )
                 hoa.says("cao loc")
-                await hoa.expect("Xã/phường: Xã Cao Lộc", "Họ và tên của bạn là gì?")
+                await hoa.expect("Xã/phường: Xã Cao Lộc", "Anh/chị vui lòng cho biết họ và tên.")
                 hoa.says("Nguyễn Thị\x00 Hoa\u202e")
                 lan.command("start")
-                await hoa.expect("Số điện thoại của bạn là gì?")
-                await lan.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+                await hoa.expect("Anh/chị vui lòng cho biết số điện thoại")
+                await lan.expect("Chào mừng", "Anh/chị vui lòng chọn ngôn ngữ")
                 await settled(app, server)
             async with app.session_factory() as session:
                 conversation = (await session.scalars(select(Conversation))).all()

@@ -133,7 +133,7 @@ async def test_two_workers_share_a_burst_and_stop_together(
     statuses = await asyncio.gather(*(server.deliver_webhook(u) for u in updates))
     assert statuses == [200] * 30
     for person in people:
-        await person.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+        await person.expect("Chào mừng", "Anh/chị vui lòng chọn ngôn ngữ")
     await asyncio.sleep(0.5)
     assert all(len(person.messages()) == 2 for person in people)  # each answered once
 

@@ -57,7 +57,7 @@ async def test_oversized_and_hostile_bodies_never_break_the_server(
         an = ScriptedUser(server, 6101)
         an.command("start")
         assert await server.deliver_webhook() == 200
-        await an.expect("Chào mừng", "Vui lòng chọn ngôn ngữ")
+        await an.expect("Chào mừng", "Anh/chị vui lòng chọn ngôn ngữ")
         assert await seen_count(app) == 2
         replies = server.calls("sendMessage", 6100)
         assert replies and "Tin nhắn quá dài" in (replies[-1].text or "")

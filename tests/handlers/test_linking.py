@@ -195,9 +195,9 @@ async def test_the_joined_user_keeps_its_conversation_on_either_messenger(app: A
     chats = Chats(app)
     await person(app, "telegram", "hoa", Role.PRODUCER, UserStatus.ACTIVE, "cao loc")
     await chats.say("telegram", "hoa", "/toi")
-    assert "Gõ họ tên mới" in await chats.say("telegram", "hoa", "Đổi họ tên")
+    assert "gõ họ tên mới" in await chats.say("telegram", "hoa", "Đổi họ tên")
     said = await chats.say("telegram", "hoa", "/lienket")
-    assert said.endswith("Gõ họ tên mới (hoặc /huy để giữ nguyên).")  # asked again after it
+    assert said.endswith("gõ họ tên mới (hoặc /huy để giữ nguyên).")  # asked again after it
     code = said.split(": ", 1)[1].split()[0]
     await chats.say("zalo", "z-hoa", f"/lienket {code}")
     await chats.heard("telegram", "hoa")

@@ -96,7 +96,7 @@ async def test_a_producer_who_moves_keeps_their_own_draft(world) -> None:  # typ
     await chat.say("producer", "lang son")
     moved = await chat.say("producer", "dong dang")
     assert "Đã lưu." in moved and "bản nháp đã được đóng" not in moved
-    assert "Bạn đang làm dở phiếu này" in await chat.say("producer", "/dangky")
+    assert "Anh/chị đang làm dở phiếu này" in await chat.say("producer", "/dangky")
 
 
 async def test_officer_disabled_while_a_draft_is_open_cannot_send_it(world) -> None:  # type: ignore[no-untyped-def]
@@ -109,7 +109,7 @@ async def test_officer_disabled_while_a_draft_is_open_cannot_send_it(world) -> N
     assert REPORT_CLOSED in answer and "Đã gửi" not in answer
     assert await revisions(app) == {"BCX-000001": 1}
     again = await chat.say("officer", "/baocao")
-    assert "bị khoá" in again and "Vui lòng kiểm tra lại" not in again
+    assert "bị khóa" in again and "Vui lòng kiểm tra lại" not in again
 
 
 async def test_admin_disabled_half_way_through_an_invite_gets_no_code(world) -> None:  # type: ignore[no-untyped-def]
