@@ -55,17 +55,20 @@ def capabilities(tr: Translator, user: User) -> str:
         lines.append(
             t(
                 "As a commune officer you can: /baocao send (or correct) your commune's "
-                "periodic OCOP report. You are told when a producer of your commune "
-                "registers a product idea."
+                "periodic OCOP report, /xem YT-… move a product idea of your commune along "
+                "the OCOP cycle. You are told when a producer of your commune registers a "
+                "product idea."
             )
         )
     elif user.is_admin:
         lines.append(
             t(
                 "As an admin you can: /duyet approve officers, /tiendo see who has "
-                "reported, /xem RECEIPT read a report and send it back for fixing, "
-                "/thongbao send an announcement, /xuat export to Excel, /lich deadlines and "
-                "reminders, /moi create an invite code, /nguoidung list users."
+                "reported, /xem RECEIPT read a report and send it back for fixing (or "
+                "/xem YT-… a product idea along the OCOP cycle), /thongbao send an "
+                "announcement, /xuat export to Excel, /lich deadlines and reminders, /moi "
+                "create an invite code, /nguoidung list users, /web sign in to the web "
+                "dashboard."
             )
         )
     lines.append(

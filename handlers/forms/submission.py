@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.i18n import Translator
-from bot.messages import Outbound
+from bot.messages import Button, Outbound
 from bot.render import display_name, display_phone
 from forms import engine, validation
 from forms.periods import PeriodKind, parse_period
@@ -217,7 +217,9 @@ async def _new_idea(ctx: Context, form: Form, submission: Submission) -> None:
                 producer=product.producer_name or display_name(ctx.user.full_name or "") or "?",
                 phone=display_phone(ctx.user.phone) if ctx.user.phone else "?",
                 receipt=submission.receipt,
-            )
+            ),
+            # The officer reviews it from here: the same view as /xem YT-….
+            buttons=[[Button(label=tr.t("Open the idea"), payload=f"@ocopview:{product.id}")]],
         )
 
     for officer in officers:

@@ -20,6 +20,7 @@ ADMIN_COMMANDS = [
     "/khoa 1",
     "/capquyen 1",
     "/xoanguoidung 1",
+    "/web",
 ]
 ADMIN_BUTTONS = [
     "@approve:1",
