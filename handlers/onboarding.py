@@ -12,6 +12,7 @@ from bot.messages import Button, InboundKind, Outbound
 from bot.render import display_name, display_phone
 from bot.text import has_letters, nfc
 from forms.readers import Rejected, read_phone
+from forms.readers.places import search_key
 from handlers.context import Context
 from handlers.places import read_place
 from handlers.registry import flow
@@ -96,12 +97,16 @@ class Onboarding:
                 t("Which province or city are you in? Type part of its name, for example: lang son")
             )
         elif step == "commune":
-            province = await ctx.stores.places.province(ctx.data["province_code"])
+            code = ctx.data["province_code"]
+            province = await ctx.stores.places.province(code)
+            communes = await ctx.stores.places.communes_of(code)
             ctx.reply(
                 t(
                     "Which commune or ward of {province}? Type part of its name, for "
-                    "example: cao loc",
+                    "example: {example}",
                     province=province.name if province else "",
+                    # One of this province's own communes, typed as people may: no accents.
+                    example=search_key(communes[0].name) if communes else "cao loc",
                 )
             )
         elif step == "name":
