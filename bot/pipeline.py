@@ -26,23 +26,17 @@ from bot.flood import FloodGuard, Verdict
 from bot.i18n import N_, Translator
 from bot.jobs import BackgroundJobs
 from bot.messages import Button, Inbound, InboundKind, Outbound
-from handlers.context import Context, HandlerConfig, Job, Stores
+from bot.notifications import notification_rows, stores_for
+from handlers.context import Context, HandlerConfig, Job
 from handlers.router import dispatch
 from storage.arrivals import Sender, load_senders
-from storage.audit import AuditLog
-from storage.broadcasts import Broadcasts
 from storage.conversations import Conversations, ConversationState
-from storage.invites import Invites
 from storage.jobs import Jobs
-from storage.links import Links
 from storage.models import utcnow
 from storage.offers import OfferChanges, Offers
 from storage.outbox import Outbox, row_values
-from storage.places import Places
-from storage.progress import Progress
 from storage.seen import SeenMessages
 from storage.set_aside import SetAside
-from storage.submissions import Products, Submissions
 from storage.users import Users
 
 log = logging.getLogger(__name__)
@@ -293,17 +287,7 @@ class Pipeline:
             user=user,
             identity=identity,
             state=state,
-            stores=Stores(
-                users=users,
-                places=Places(session),
-                invites=Invites(session),
-                audit=AuditLog(session),
-                submissions=Submissions(session),
-                products=Products(session),
-                progress=Progress(session),
-                broadcasts=Broadcasts(session),
-                links=Links(session),
-            ),
+            stores=stores_for(session, users),
             config=self.config,
             now=self.clock(),
             notice=[Button(label=label, payload=payload) for label, payload in notice],
@@ -332,28 +316,9 @@ class Pipeline:
                     user_id=user.id,
                 )
             )
-        for note in ctx.notifications:
-            # A messenger that can carry it now; else kept as a failed row counted as
-            # unreachable (storage/reach.py), never sent blindly into a closed Zalo OA window.
-            target = await users.notice_target(note.user.id, via=note.via)
-            if target is None:
-                log.info("user %s has no identity; notification dropped", note.user.id)
-                continue
-            message = note.compose(Translator(note.user.language))
-            if message.language is None:
-                message = message.model_copy(update={"language": note.user.language})
-            handled.outbox.append(
-                row_values(
-                    channel=target.channel,
-                    address=target.address,
-                    message=message,
-                    user_id=note.user.id,
-                    dedupe_key=note.dedupe_key,
-                    error=target.error,
-                )
-            )
-            if target.error is None:
-                handled.offers.notified(note.user.id, message)
+        handled.outbox.extend(
+            await notification_rows(users, ctx.notifications, handled.offers)
+        )
 
     async def _apologise(self, inbound: Inbound) -> bool:
         """A bug must not turn into silence: the message is marked seen and the user told,

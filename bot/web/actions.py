@@ -11,48 +11,23 @@ the same transaction. The handler's replies to the admin are shown on the page.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
 from bot.messages import Inbound, InboundKind
-from handlers.context import Context, HandlerConfig, Stores
+from bot.notifications import notification_rows, stores_for
+from handlers.context import Context, HandlerConfig
 from handlers.registry import FLOWS
-from storage.audit import AuditLog
-from storage.broadcasts import Broadcasts
-from storage.invites import Invites
-from storage.links import Links
 from storage.models import Identity, User, utcnow
 from storage.offers import OfferChanges, Offers
-from storage.outbox import Outbox, row_values
-from storage.places import Places
-from storage.progress import Progress
-from storage.submissions import Products, Submissions
+from storage.outbox import Outbox
 from storage.users import Users
-
-log = logging.getLogger(__name__)
 
 # Not a messenger: the admin acting on a page (never stored, never sent to).
 CHANNEL = "dashboard"
-
-
-def stores_for(session: AsyncSession) -> Stores:
-    """The handlers' stores on ``session`` (as the pipeline builds them per message)."""
-    return Stores(
-        users=Users(session),
-        places=Places(session),
-        invites=Invites(session),
-        audit=AuditLog(session),
-        submissions=Submissions(session),
-        products=Products(session),
-        progress=Progress(session),
-        broadcasts=Broadcasts(session),
-        links=Links(session),
-    )
 
 
 @dataclass
@@ -134,30 +109,8 @@ async def converse(ctx: Context, answers: Sequence[Said]) -> None:
 async def deliver(session: AsyncSession, users: Users, ctx: Context) -> None:
     """The handler's notifications as outbox rows, as the pipeline queues them: in each
     person's language, on the messenger they use, their buttons answerable by number."""
-    rows: list[dict[str, object]] = []
     offers = OfferChanges()
-    for note in ctx.notifications:
-        # A messenger that can carry it now; else kept as a failed row counted as
-        # unreachable (storage/reach.py), never sent blindly into a closed Zalo OA window.
-        target = await users.notice_target(note.user.id, via=note.via)
-        if target is None:
-            log.info("user %s has no identity; notification dropped", note.user.id)
-            continue
-        message = note.compose(Translator(note.user.language))
-        if message.language is None:
-            message = message.model_copy(update={"language": note.user.language})
-        rows.append(
-            row_values(
-                channel=target.channel,
-                address=target.address,
-                message=message,
-                user_id=note.user.id,
-                dedupe_key=note.dedupe_key,
-                error=target.error,
-            )
-        )
-        if target.error is None:
-            offers.notified(note.user.id, message)
+    rows = await notification_rows(users, ctx.notifications, offers)
     if rows:
         await Outbox(session).enqueue_all(rows)
         await Offers(session).save_all(offers)
