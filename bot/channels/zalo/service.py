@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.app import App, StartupError
+from bot.channels.recipients import Recipients
 from bot.channels.zalo.api import ApiTimeout, Unauthorized, ZaloApi, ZaloApiError
 from bot.channels.zalo.channel import ZaloChannel, zalo_limiter
 from bot.channels.zalo.polling import ZaloPoller
@@ -31,12 +32,10 @@ from bot.channels.zalo.receiver import ZaloReceiver, newcomers_log
 from bot.channels.zalo.updates import CHANNEL
 from bot.channels.zalo.webhook import make_webhook_handler, webhook_path, webhook_url
 from bot.files.fetch import Download, ImageFetcher
-from bot.files.links import Link
 from bot.files.photos import PhotoKeeper
 from bot.http import HttpServer
-from bot.messages import Document, FileRef
+from bot.messages import FileRef
 from bot.settings import Settings
-from storage.users import Users
 
 log = logging.getLogger(__name__)
 
@@ -87,14 +86,15 @@ class ZaloService:
             base=settings.zalo_api_base,
             timeout=settings.zalo_timeout,
         )
+        self.recipients = Recipients(app, CHANNEL)
         self.channel = ZaloChannel(
             self.api,
             zalo_limiter(
                 global_rate=settings.zalo_rate_global / settings.webhook_workers,
                 per_chat_rate=settings.zalo_rate_per_chat,
             ),
-            language_of=self._language_of,
-            document_link=self._document_link,
+            language_of=self.recipients.language_of,
+            document_link=self.recipients.document_link,
             default_language=settings.default_language,
         )
         self.fetcher = ImageFetcher(allow_private=settings.allow_private_downloads)
@@ -186,24 +186,6 @@ class ZaloService:
         """A Zalo photo is a URL someone sent: fetched with every guard (public addresses
         only, unless ``OCOP_ALLOW_PRIVATE_DOWNLOADS``)."""
         return await self.fetcher.fetch(file.file_id)
-
-    async def _language_of(self, address: str) -> str:
-        """The language of the user behind a Zalo id (for the channel's own notes)."""
-        async with self.app.session_factory() as session:
-            found = await Users(session).by_identity(CHANNEL, address)
-        return found[0].language if found else self.settings.default_language
-
-    async def _document_link(self, address: str, document: Document) -> Link | None:
-        """A signed link to ``document`` for the user behind a Zalo id; None without
-        ``OCOP_PUBLIC_URL`` (the channel then says where else to get the file)."""
-        links = self.app.links
-        if links is None:
-            return None
-        async with self.app.session_factory() as session:
-            found = await Users(session).by_identity(CHANNEL, address)
-        if found is None:
-            return None
-        return await links.publish_document(found[0].id, document)
 
     async def close(self) -> None:
         await self.fetcher.close()

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.app import App, StartupError
+from bot.channels.recipients import Recipients
 from bot.channels.zalo.channel import zalo_limiter
 from bot.channels.zalo_oa.api import OaApi
 from bot.channels.zalo_oa.channel import ZaloOaChannel
@@ -24,10 +25,9 @@ from bot.channels.zalo_oa.updates import CHANNEL
 from bot.channels.zalo_oa.webhook import WEBHOOK_PATH, make_webhook_handler, webhook_path
 from bot.channels.zalo_oa.zns import ZnsChannel, ZnsService
 from bot.files.fetch import Download, ImageFetcher
-from bot.files.links import Link
 from bot.files.photos import PhotoKeeper
 from bot.http import HttpServer
-from bot.messages import Document, FileRef
+from bot.messages import FileRef
 from scheduler.routing import OaRouting, ReminderRouter, parse_templates
 from storage.models import utcnow
 from storage.users import Users
@@ -69,6 +69,7 @@ class ZaloOaService:
             app.session_factory, self.api, seed=settings.zalo_oa_refresh_token
         )
         self.window = timedelta(hours=settings.zalo_oa_window_hours)
+        self.recipients = Recipients(app, CHANNEL)
         self.channel = ZaloOaChannel(
             self.api,
             self.tokens,
@@ -77,8 +78,8 @@ class ZaloOaService:
                 per_chat_rate=settings.zalo_rate_per_chat,
             ),
             window_open=self._window_open,
-            document_link=self._document_link,
-            language_of=self._language_of,
+            document_link=self.recipients.document_link,
+            language_of=self.recipients.language_of,
             default_language=settings.default_language,
         )
         self.fetcher = ImageFetcher(allow_private=settings.allow_private_downloads)
@@ -149,21 +150,6 @@ class ZaloOaService:
 
     async def _photo(self, file: FileRef) -> Download:
         return await self.fetcher.fetch(file.file_id)
-
-    async def _language_of(self, address: str) -> str:
-        async with self.app.session_factory() as session:
-            found = await Users(session).by_identity(CHANNEL, address)
-        return found[0].language if found else self.settings.default_language
-
-    async def _document_link(self, address: str, document: Document) -> Link | None:
-        links = self.app.links
-        if links is None:
-            return None
-        async with self.app.session_factory() as session:
-            found = await Users(session).by_identity(CHANNEL, address)
-        if found is None:
-            return None
-        return await links.publish_document(found[0].id, document)
 
     async def close(self) -> None:
         await self.fetcher.close()
