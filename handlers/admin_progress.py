@@ -1,10 +1,11 @@
 """``/tiendo``: for a report and period, in the admin's scope, who reported on time, late,
-or not at all, the reporting and on-time rates, and who is missing."""
+or not at all, the reporting and on-time rates, and who is missing. On time is judged by the
+deadline of each commune's (or producer's) province, as the dashboard and the exports do."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from babel.numbers import format_percent
 
@@ -16,6 +17,8 @@ from forms.schema import Form
 from handlers.access import refuse_non_admin, scope
 from handlers.context import Context
 from handlers.registry import action, command
+from scheduler.calendar import calendar_in
+from storage.deadlines import Deadlines
 from storage.models import ReviewStatus
 from storage.progress import Expected, Rates
 from storage.scope import Reach
@@ -74,12 +77,13 @@ async def progress_button(ctx: Context, argument: str) -> None:
     await show_progress(ctx, form, period or None)
 
 
-def on_time_of(ctx: Context, form: Form, period: str, item: Expected) -> bool | None:
-    """On time = first sent by the end of the deadline day (None while no deadline is known)."""
-    deadline: datetime | None = ctx.config.deadline_of(form.id, period)
-    if item.submitted_at is None or deadline is None:
-        return None
-    return item.submitted_at <= deadline
+async def deadlines_of(ctx: Context, form: Form, period: Period) -> Deadlines:
+    """Each province's deadline for the period (its own where it set one with /lich, else the
+    national one), from the calendar as this message's transaction sees it: the dashboard and
+    the exports judge by the same, so a report is on time or late alike in all three."""
+    session = getattr(ctx.stores.progress, "session", None)
+    calendar = await calendar_in(session, zone=ctx.config.zone)
+    return calendar.deadlines(form.id, period.key)
 
 
 def collecting_period(ctx: Context, form: Form, today: date) -> Period:
@@ -113,7 +117,8 @@ async def show_progress(ctx: Context, form: Form, period_key: str | None) -> Non
     t, lang, number = ctx.t, ctx.user.language, ctx.tr.number
     sent = [e for e in expected if e.submitted_at is not None]
     missing = [e for e in expected if e.submitted_at is None]
-    timely = [on_time_of(ctx, form, period.key, e) for e in sent]
+    deadlines = await deadlines_of(ctx, form, period)
+    timely = [deadlines.on_time(e.province_code, e.submitted_at) for e in sent]
     known = [x for x in timely if x is not None]
     rates = Rates(len(expected), len(sent), known.count(True))
     lines = [f"{form.title(lang)} — {period.label(lang)}"]

@@ -30,8 +30,9 @@ from scheduler.rules import (
     end_of_day,
     on_time,
 )
-from storage.calendar import CalendarRows
+from storage.calendar import SESSION_CACHE_KEY, CalendarRows
 from storage.calendar.rows import ATTACHED
+from storage.deadlines import Deadlines
 from storage.models import Campaign, ProvinceDeadline, ReportSchedule
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,16 @@ class Calendar:
         """The last instant a report of the period is on time (end of the deadline day)."""
         day = self.deadline(form_id, period_key, province_code)
         return end_of_day(day, self.zone) if day else None
+
+    def deadlines(self, form_id: str, period_key: str) -> Deadlines:
+        """The national deadline of a period and those of the provinces that set their own:
+        what the dashboard, /tiendo and the exports judge "on time" by, all alike."""
+        own = {
+            province: self.deadline_end(form_id, period_key, province)
+            for form, province in self.provinces
+            if form == form_id
+        }
+        return Deadlines(self.deadline_end(form_id, period_key), own)
 
     def lock_date(
         self, form_id: str, period_key: str, province_code: int | None = None
@@ -240,6 +251,18 @@ async def load_calendar(session: AsyncSession, *, zone: ZoneInfo | None = None) 
         campaigns=all_campaigns if all_campaigns else None,
         zone=zone or current_calendar().zone,
     )
+
+
+async def calendar_in(session: AsyncSession | None, *, zone: ZoneInfo | None = None) -> Calendar:
+    """The database's calendar as this transaction sees it, read once per transaction
+    (storage.calendar drops the copy when the calendar changes), so an admin's change counts
+    at once in every worker; the process's last known one without a session (a fake store)."""
+    if session is None:
+        return current_calendar()
+    cached = session.info.get(SESSION_CACHE_KEY)
+    if cached is None:
+        cached = session.info[SESSION_CACHE_KEY] = await load_calendar(session, zone=zone)
+    return cached
 
 
 async def sync_calendar_file(session: AsyncSession, file: CalendarFile | None = None) -> None:

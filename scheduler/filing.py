@@ -18,8 +18,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from forms.periods import Period, PeriodKind, period_of
-from scheduler.calendar import Calendar, current_calendar, load_calendar
-from storage.calendar import SESSION_CACHE_KEY
+from scheduler.calendar import Calendar, calendar_in
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +57,5 @@ async def filing_period(
 
 async def _calendar(submissions: FiledLookup) -> Calendar:
     """The database's calendar, read in the message's own transaction when the store shares
-    its session (the real one does), so an admin's change counts at once in every worker;
-    once per transaction (storage.calendar drops the copy when the calendar changes)."""
-    session = getattr(submissions, "session", None)
-    if session is None:
-        return current_calendar()
-    cached = session.info.get(SESSION_CACHE_KEY)
-    if cached is None:
-        cached = session.info[SESSION_CACHE_KEY] = await load_calendar(session)
-    return cached
+    its session (the real one does)."""
+    return await calendar_in(getattr(submissions, "session", None))

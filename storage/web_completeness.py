@@ -7,22 +7,24 @@ expected. Everything is one aggregate query (per province) or one page of commun
 dashboard costs the same for one province as for all 3,321 communes.
 
 A commune's state, for the colours of the table: "needs fixing" and "accepted" (an admin's
-review) come first; otherwise "on time" or "late" by the deadline of its province, or
-"received" while the report has no deadline; "missing" when nothing was sent.
+review) come first; otherwise "on time" or "late" by the deadline of its province
+(:class:`~storage.deadlines.Deadlines`, as /tiendo and the exports judge), or "received"
+while the report has no deadline; "missing" when nothing was sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, case, cast, func, literal, null, select
+from sqlalchemy import Integer, String, and_, case, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Commune, Province, ReviewStatus, Submission, UTCDateTime
+from storage.deadlines import Deadlines
+from storage.models import Commune, Province, ReviewStatus, Submission
 from storage.progress import Rates
 from storage.scope import Reach, Scope
 
@@ -34,28 +36,6 @@ class State(StrEnum):
     MISSING = "missing"
     NEEDS_FIX = "needs_fix"
     ACCEPTED = "accepted"
-
-
-@dataclass(frozen=True)
-class Deadlines:
-    """The last instant a report of the period is on time: the national one, and the
-    provinces that set their own (scheduler/calendar.py). None: no deadline is known."""
-
-    national: datetime | None
-    provinces: Mapping[int, datetime | None] = field(default_factory=dict)
-
-    def expression(self) -> Any:
-        """The deadline of each commune's province, as an SQL expression."""
-
-        def value(instant: datetime | None) -> Any:
-            if instant is None:
-                return cast(null(), UTCDateTime())
-            return literal(instant, UTCDateTime())
-
-        own = [(Commune.province_code == code, value(d)) for code, d in self.provinces.items()]
-        if not own:
-            return value(self.national)
-        return case(*own, else_=value(self.national))
 
 
 @dataclass(frozen=True)

@@ -85,12 +85,7 @@ def collecting(visit: Visit, form: Form) -> Period:
 
 async def deadlines(visit: Visit, choice: Choice) -> Deadlines:
     calendar = await load_calendar(visit.db, zone=visit.zone)
-    own = {
-        province: calendar.deadline_end(form_id, choice.period.key, province)
-        for form_id, province in calendar.provinces
-        if form_id == choice.form.id
-    }
-    return Deadlines(calendar.deadline_end(choice.form.id, choice.period.key), own)
+    return calendar.deadlines(choice.form.id, choice.period.key)
 
 
 def caption(visit: Visit, area: AreaCounts) -> str:

@@ -22,6 +22,7 @@ from bot.i18n import Translator
 from forms.periods import Period, PeriodKind, parse_period
 from forms.registry import FORMS
 from forms.schema import Form, load_forms
+from storage.deadlines import DeadlineOf, judged
 from storage.exports import query
 from storage.exports.cells import EXCEL_MAX_ROWS
 from storage.exports.columns import (
@@ -73,23 +74,24 @@ class ExportSummary:
     missing: int = 0
 
 
-def on_time_by_deadline(deadline_of: Callable[[str, str], datetime | None]) -> OnTime:
-    """The on-time flag from a deadline lookup (``HandlerConfig.deadline_of``): first sent
-    no later than the deadline, as ``/tiendo`` counts it; None while no deadline is known.
+def on_time_by_deadline(deadline_of: DeadlineOf) -> OnTime:
+    """The on-time flag from a deadline lookup (``HandlerConfig.deadline_of``): first sent no
+    later than the deadline of the report's province (its own where it set one, else the
+    national one), as ``/tiendo`` and the dashboard count it; None while no deadline is known.
 
-    Make one per export: it remembers each (report, period)'s deadline, because an export
-    asks for the same few deadlines for every one of its rows, and a calendar changed by an
-    admin should count from the next export on, not half-way through this one.
+    Make one per export: it remembers each (report, period, province)'s deadline, because an
+    export asks for the same few deadlines for every one of its rows, and a calendar changed
+    by an admin should count from the next export on, not half-way through this one.
     """
-    deadlines: dict[tuple[str, str], datetime | None] = {}
+    deadlines: dict[tuple[str, str, int | None], datetime | None] = {}
 
     def on_time(submission: Submission) -> bool | None:
-        key = (submission.form_id, submission.period)
+        key = (submission.form_id, submission.period, submission.province_code)
         try:
             deadline = deadlines[key]
         except KeyError:
             deadline = deadlines[key] = deadline_of(*key)
-        return None if deadline is None else submission.submitted_at <= deadline
+        return judged(submission.submitted_at, deadline)
 
     return on_time
 

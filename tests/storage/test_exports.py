@@ -25,7 +25,7 @@ LANG_SON, CAO_LOC, LOC_BINH, THAT_KHE = 20, 6193, 6529, 6040
 HA_NOI, HOAN_KIEM = 1, 70
 NATIONAL = Scope(Reach.NATIONAL)
 DEADLINE = datetime(2024, 6, 15, 16, 59, 59, tzinfo=UTC)  # 23:59:59 on 15/6 in Hà Nội time
-ON_TIME = on_time_by_deadline(lambda _form, _period: DEADLINE)
+ON_TIME = on_time_by_deadline(lambda _form, _period, _province=None: DEADLINE)
 MALICIOUS = '=HYPERLINK("http://x","y")'
 
 FIXED = [
@@ -245,6 +245,33 @@ async def test_without_an_on_time_rule_a_report_is_just_sent(
     assert [row[5:7] for row in rows[1:]] == [["Xã Cao Lộc", "Đã gửi"]]
     report = rows_of(book["Báo cáo OCOP định kỳ của xã"])
     assert report[1][FIXED.index("Đúng hạn")] is None
+
+
+async def test_a_province_own_deadline_judges_its_reports(
+    seeded: async_sessionmaker[AsyncSession],
+) -> None:
+    """Lạng Sơn gives its communes until 25/06: Lộc Bình's report of 20/06 is on time there,
+    in the report's sheet and in the completeness sheet; other provinces keep 15/06."""
+    asked: list[tuple[str, str, int | None]] = []
+
+    def deadline_of(form: str, period: str, province: int | None = None) -> datetime:
+        asked.append((form, period, province))
+        return at(2024, 6, 25, 16, 59, 59) if province == LANG_SON else DEADLINE
+
+    book = await xlsx(
+        seeded,
+        report="commune_report",
+        period="2024-Q2",
+        on_time=on_time_by_deadline(deadline_of),
+    )
+    report = rows_of(book["Báo cáo OCOP định kỳ của xã"])
+    flags = {row[3]: row[FIXED.index("Đúng hạn")] for row in report[1:]}
+    assert flags["Xã Lộc Bình"] == "Đúng hạn"
+    status = {row[5]: row[6] for row in rows_of(book["Tình hình báo cáo"])[1:]}
+    assert status["Xã Lộc Bình"] == "Đúng hạn"
+    # One lookup per report, period and province, however many rows.
+    assert len(asked) == len(set(asked)) == 2
+    assert {province for _, _, province in asked} == {LANG_SON, HA_NOI}
 
 
 async def test_a_province_export_holds_nothing_of_another_province(
