@@ -1,7 +1,8 @@
 """Telling an admin how their announcement went, once its last message has a final status.
 
 Runs after the sender's rounds; the summary is itself an outbox row, so it survives a crash
-like everything else.
+like everything else. It goes the way of every notice (bot/notifications.py): to an author
+no messenger can reach now it is kept as a failed row counted as unreachable, not dropped.
 """
 
 from __future__ import annotations
@@ -10,37 +11,51 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import Translator
 from bot.messages import Outbound
-from storage.broadcasts import Broadcasts
-from storage.models import OutboxStatus
-from storage.outbox import Outbox
+from bot.notifications import queue_notifications
+from handlers.context import Notification
+from storage.broadcasts import Broadcasts, Outcome
+from storage.models import Broadcast
 from storage.users import Users
+
+
+def report_text(tr: Translator, broadcast: Broadcast, outcome: Outcome) -> str:
+    """The author's report: how many received it, how many did not, and of those how many
+    no messenger could carry it to (they are in the digest's count of the unreachable)."""
+    if outcome.unreached:
+        return tr.t(
+            "Announcement #{number} is done: {delivered} delivered, {failed} could not be "
+            "delivered, of whom {unreached} cannot be reached on any messenger now (Zalo OA "
+            "window closed, unfollowed or blocked).",
+            number=broadcast.id,
+            delivered=outcome.delivered,
+            failed=outcome.failed,
+            unreached=outcome.unreached,
+        )
+    return tr.t(
+        "Announcement #{number} is done: {delivered} delivered, {failed} could not be delivered.",
+        number=broadcast.id,
+        delivered=outcome.delivered,
+        failed=outcome.failed,
+    )
 
 
 async def report_finished_broadcasts(session_factory: async_sessionmaker[AsyncSession]) -> int:
     async with session_factory() as session, session.begin():
         broadcasts = Broadcasts(session)
         finished = await broadcasts.finished_unreported()
-        users, outbox = Users(session), Outbox(session)
-        for broadcast, counts in finished:
+        users = Users(session)
+        notifications: list[Notification] = []
+        for broadcast, outcome in finished:
             broadcasts.mark_reported(broadcast)
             author = await users.get(broadcast.author_id or 0)
-            target = await users.delivery_identity(author.id) if author else None
-            if author is None or target is None:
+            if author is None:
                 continue
-            tr = Translator(author.language)
-            failed = counts.get(OutboxStatus.FAILED, 0) + counts.get(OutboxStatus.BLOCKED, 0)
-            text = tr.t(
-                "Announcement #{number} is done: {delivered} delivered, {failed} could "
-                "not be delivered.",
-                number=broadcast.id,
-                delivered=counts.get(OutboxStatus.SENT, 0),
-                failed=failed,
+
+            def compose(tr: Translator, b: Broadcast = broadcast, o: Outcome = outcome) -> Outbound:
+                return Outbound(text=report_text(tr, b, o))
+
+            notifications.append(
+                Notification(author, compose, dedupe_key=f"broadcast-report:{broadcast.id}")
             )
-            await outbox.enqueue(
-                channel=target.channel,
-                address=target.external_id,
-                message=Outbound(text=text),
-                user_id=author.id,
-                dedupe_key=f"broadcast-report:{broadcast.id}",
-            )
+        await queue_notifications(session, notifications, users)
         return len(finished)

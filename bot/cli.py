@@ -24,13 +24,14 @@ from bot.cli_messages import messages_cli
 from bot.cli_reminders import reminders_cli
 from bot.i18n import Translator
 from bot.messages import Outbound
+from bot.notifications import queue_notifications
 from bot.runtime import run_blocking
+from handlers.context import Notification
 from handlers.roles import capabilities
 from storage import migrate
 from storage.audit import AuditLog
 from storage.invites import Invites
 from storage.models import Role, User, UserStatus, utcnow
-from storage.outbox import Outbox
 from storage.places import Places
 from storage.users import Users
 
@@ -241,18 +242,15 @@ def users_delete(
 
 
 async def notify_approved(session: AsyncSession, user: User) -> None:
-    """The officer hears of it as if an admin had pressed "Approve" in the chat."""
-    target = await Users(session).delivery_identity(user.id)
-    if target is None:
-        return
-    tr = Translator(user.language)
-    text = tr.t("An admin approved your registration as a commune officer.")
-    await Outbox(session).enqueue(
-        channel=target.channel,
-        address=target.external_id,
-        user_id=user.id,
-        message=Outbound(text=text + "\n\n" + capabilities(tr, user)),
-    )
+    """The officer hears of it as if an admin had pressed "Approve" in the chat: through the
+    same path (bot/notifications.py), so when no messenger can carry it now it is kept as a
+    failed row counted as unreachable, not skipped."""
+
+    def compose(tr: Translator) -> Outbound:
+        text = tr.t("An admin approved your registration as a commune officer.")
+        return Outbound(text=text + "\n\n" + capabilities(tr, user))
+
+    await queue_notifications(session, [Notification(user, compose)])
 
 
 def main() -> None:

@@ -3,7 +3,9 @@ session, and its notifications as outbox rows.
 
 The pipeline (a chat message) and the web dashboard (a click that runs the chat's own
 handler) both do this; one place keeps a notice from the dashboard identical to the same
-notice from the chat: same language, same messenger choice, same numbered answers.
+notice from the chat: same language, same messenger choice, same numbered answers. Notices
+written outside a handler (an operator's approval from the command line, an announcement's
+report to its author) go the same way through :func:`queue_notifications`.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from storage.audit import AuditLog
 from storage.broadcasts import Broadcasts
 from storage.invites import Invites
 from storage.links import Links
-from storage.offers import OfferChanges
-from storage.outbox import row_values
+from storage.offers import OfferChanges, Offers
+from storage.outbox import Outbox, row_values
 from storage.places import Places
 from storage.progress import Progress
 from storage.submissions import Products, Submissions
@@ -74,3 +76,16 @@ async def notification_rows(
         if target.error is None:
             offers.notified(note.user.id, message)
     return rows
+
+
+async def queue_notifications(
+    session: AsyncSession, notifications: Iterable[Notification], users: Users | None = None
+) -> None:
+    """Queue ``notifications`` on ``session`` as :func:`notification_rows` makes them, and
+    remember the choices they offer: for a notice that comes from no chat message (so that,
+    like a handler's, one nobody can carry now is kept and counted, not skipped)."""
+    offers = OfferChanges()
+    rows = await notification_rows(users or Users(session), notifications, offers)
+    if rows:
+        await Outbox(session).enqueue_all(rows)
+        await Offers(session).save_all(offers)

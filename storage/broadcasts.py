@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -17,6 +18,18 @@ from storage.models import (
     utcnow,
 )
 from storage.scope import Scope
+from storage.zalo_oa import UNREACHED_PREFIXES
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How an announcement's messages ended, for its author's report."""
+
+    delivered: int
+    # Not delivered, for any reason (blocked, refused, nothing could carry it)...
+    failed: int
+    # ...of which kept unsent because no messenger of theirs could carry it (storage/reach.py).
+    unreached: int
 
 
 class Broadcasts:
@@ -32,11 +45,15 @@ class Broadcasts:
         commune_code: int | None,
         exclude: int | None = None,
     ) -> Sequence[User]:
-        """Active users the admin may reach, of a role and place, who can be reached at all."""
+        """Active users the admin may reach, of a role and place, with a messenger at all.
+
+        Also those no messenger can carry a message to now (unfollowed, blocked, a closed
+        Zalo OA window): like every notice, theirs is kept as a failed row counted as
+        unreachable (storage/reach.py) and in the author's report, not left out unseen."""
         statement = select(User).where(
             User.status == UserStatus.ACTIVE,
             scope.filter(province=User.province_code, commune=User.commune_code),
-            exists().where(Identity.user_id == User.id, Identity.reachable.is_(True)),
+            exists().where(Identity.user_id == User.id),
         )
         if role is not None:
             statement = statement.where(User.role == role)
@@ -70,22 +87,32 @@ class Broadcasts:
         await self.session.flush()
         return broadcast
 
-    async def finished_unreported(self) -> list[tuple[Broadcast, dict[str, int]]]:
+    async def finished_unreported(self) -> list[tuple[Broadcast, Outcome]]:
         """Broadcasts whose every message has a final status, not yet reported to the author."""
         pending = await self.session.scalars(
             select(Broadcast).where(Broadcast.reported_at.is_(None))
         )
-        done: list[tuple[Broadcast, dict[str, int]]] = []
+        unreached = case(
+            (or_(*(OutboxMessage.error.like(p + "%") for p in UNREACHED_PREFIXES)), 1), else_=0
+        )
+        done: list[tuple[Broadcast, Outcome]] = []
         for broadcast in pending:
             prefix = f"broadcast:{broadcast.id}:"
             rows = await self.session.execute(
-                select(OutboxMessage.status, func.count())
+                select(OutboxMessage.status, func.count(), func.sum(unreached))
                 .where(OutboxMessage.dedupe_key.startswith(prefix))
                 .group_by(OutboxMessage.status)
             )
-            counts = {status: int(n) for status, n in rows}
-            if counts.get(OutboxStatus.PENDING, 0) == 0:
-                done.append((broadcast, counts))
+            counts = {status: (int(n), int(u or 0)) for status, n, u in rows}
+            if OutboxStatus.PENDING in counts:
+                continue
+            failed = [counts.get(s, (0, 0)) for s in (OutboxStatus.FAILED, OutboxStatus.BLOCKED)]
+            outcome = Outcome(
+                delivered=counts.get(OutboxStatus.SENT, (0, 0))[0],
+                failed=sum(n for n, _ in failed),
+                unreached=sum(u for _, u in failed),
+            )
+            done.append((broadcast, outcome))
         return done
 
     @staticmethod

@@ -1,0 +1,86 @@
+"""Who an announcement goes to, and how its messages ended, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.messages import Outbound
+from storage.broadcasts import Broadcasts, Outcome
+from storage.db import create_engine, create_session_factory
+from storage.models import Identity, OutboxStatus, Role, User, UserStatus
+from storage.outbox import Outbox, row_values
+from storage.reach import NOTICE_UNREACHABLE
+from storage.scope import Reach, Scope
+
+
+@pytest.fixture
+async def session(database_url: str) -> AsyncIterator[AsyncSession]:
+    engine = create_engine(database_url)
+    async with create_session_factory(engine)() as session, session.begin():
+        yield session
+    await engine.dispose()
+
+
+async def officer(session: AsyncSession, name: str, *, reachable: bool | None) -> User:
+    """An active officer; ``reachable`` None: no messenger at all."""
+    user = User(role=Role.OFFICER, status=UserStatus.ACTIVE, full_name=name, language="vi")
+    session.add(user)
+    await session.flush()
+    if reachable is not None:
+        session.add(
+            Identity(user_id=user.id, channel="telegram", external_id=name, reachable=reachable)
+        )
+        await session.flush()
+    return user
+
+
+async def test_the_audience_includes_those_no_messenger_can_reach_now(
+    session: AsyncSession,
+) -> None:
+    reachable = await officer(session, "an", reachable=True)
+    blocked = await officer(session, "binh", reachable=False)
+    await officer(session, "nobody", reachable=None)
+    people = await Broadcasts(session).recipients(
+        Scope(Reach.NATIONAL), role=Role.OFFICER, province_code=None, commune_code=None
+    )
+    # The one who blocked the bot gets a row kept as unreachable; no messenger at all: none.
+    assert [p.id for p in people] == [reachable.id, blocked.id]
+
+
+async def test_the_outcome_counts_the_unreached_among_the_failed(session: AsyncSession) -> None:
+    broadcasts = Broadcasts(session)
+    record = await broadcasts.create(
+        author_id=(await officer(session, "admin", reachable=True)).id,
+        text="x",
+        audience="everyone",
+        province_code=None,
+        commune_code=None,
+        recipients=5,
+    )
+    ends = [
+        (OutboxStatus.SENT, None),
+        (OutboxStatus.SENT, None),
+        (OutboxStatus.FAILED, "Bad Request: chat not found"),
+        (OutboxStatus.FAILED, NOTICE_UNREACHABLE),
+        (OutboxStatus.BLOCKED, "blocked"),
+        (OutboxStatus.FAILED, NOTICE_UNREACHABLE),
+    ]
+    rows = []
+    for number, (status, error) in enumerate(ends):
+        row = row_values(
+            channel="telegram",
+            address=str(number),
+            message=Outbound(text="x"),
+            user_id=None,
+            dedupe_key=f"broadcast:{record.id}:{number}",
+            error=error,
+        )
+        rows.append({**row, "status": status})
+    await Outbox(session).enqueue_all(rows)
+
+    [(found, outcome)] = await broadcasts.finished_unreported()
+    assert found.id == record.id
+    assert outcome == Outcome(delivered=2, failed=4, unreached=2)
