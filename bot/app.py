@@ -18,18 +18,17 @@ from bot.export_job import export_runner
 from bot.files.links import FileLinks, link_secret
 from bot.files.signing import LinkSigner
 from bot.flood import FloodGuard
+from bot.forms_watch import FormsWatch
 from bot.pipeline import Pipeline
 from bot.sender import OutboxSender
 from bot.settings import Settings
 from forms.schema import FormError
 from handlers.context import HandlerConfig
 from handlers.forms.flow import install as install_forms
-from handlers.forms.starting import install_imported
 from scheduler.calendar import current_calendar, deadline_of
 from scheduler.runner import SchedulerRunner
 from storage import migrate
 from storage.db import create_engine, create_session_factory, is_sqlite
-from storage.installed_forms import InstalledForms
 from storage.models import Identity, Role, User, UserStatus
 from storage.outbox import Outbox
 from storage.reach import set_oa_window
@@ -72,6 +71,7 @@ class App:
             ),
         )
         self.senders: list[OutboxSender] = []
+        self.forms_watch = FormsWatch(self.session_factory)
         self.pipeline = Pipeline(
             self.session_factory,
             self.config,
@@ -119,8 +119,6 @@ class App:
             async with self.session_factory() as session, session.begin():
                 await load_units(session)
                 await self._promote_admins(session)
-                # Forms imported from XLSForm workbooks (ocop-bot forms import).
-                install_imported(await InstalledForms(session).chat_forms())
                 # Platforms redeliver within hours; a month of dedupe keys is plenty.
                 await SeenMessages(session).forget_older_than(timedelta(days=30))
                 # Delivered messages are kept only so long (storage/retention.py); expired
@@ -138,6 +136,9 @@ class App:
                     # One process only: what a killed predecessor had claimed goes out now,
                     # not when its lease runs out.
                     await Outbox(session).release_leases()
+            # Forms imported from XLSForm workbooks (ocop-bot forms import); looked at again
+            # while the bot runs (bot/forms_watch.py).
+            await self.forms_watch.refresh()
         except StartupError:
             raise
         except (OSError, ConnectionError) as exc:

@@ -5,7 +5,8 @@
 says so; reports already begun keep theirs); ``list`` shows what is installed; ``export ID``
 writes the workbook back (a built-in form too); ``attach ID`` puts a form on the reporting
 calendar (who files it, its period, its deadline) so it gets reminders, completeness and
-exports like the built-in reports. The running bot reads imported forms when it starts.
+exports like the built-in reports. A running bot takes up what changed within a minute
+(bot/forms_watch.py).
 
 Registered in ``bot/cli.py`` as ``cli.add_typer(forms_cli, name="forms")``.
 """
@@ -25,7 +26,7 @@ from forms.xlsform import check_workbook
 from forms.xlsform.builtin import builtin_workbook
 from forms.xlsform.export import source_of, workbook_bytes
 from forms.xlsform.to_form import ChatSettings
-from storage.installed_forms import InstalledForms, InstallError
+from storage.installed_forms import CALENDAR_AUDIENCES, InstalledForms, InstallError
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -36,11 +37,7 @@ forms_cli = typer.Typer(
     no_args_is_help=True,
 )
 
-AUDIENCES = {
-    "commune_officers": ("officer", "commune"),
-    "producers": ("producer", "user"),
-    "producers_with_product": ("producer", "user"),
-}
+AUDIENCES = CALENDAR_AUDIENCES
 
 
 def _builtin() -> dict[str, object]:
@@ -127,7 +124,7 @@ def import_form(
             return f"'{row.form_id}' version {row.version} is already installed; nothing changed."
         return (
             f"Installed '{row.form_id}' version {row.version} ({row.title}). "
-            "Restart the bot for the chat to offer it."
+            "A running bot offers it in the chat within a minute."
         )
 
     typer.echo(with_app(work))
@@ -213,40 +210,25 @@ def attach(
     except ValueError as exc:
         fail(f"The deadline or reminders cannot be used: {exc}")
         raise AssertionError from exc
-    who, shared_by = AUDIENCES[audience]
 
     async def work(app: App) -> str:
         async with app.session_factory() as session, session.begin():
-            store = InstalledForms(session)
-            row = await store.active(form_id)
+            row = await InstalledForms(session).attach_to_calendar(
+                form_id,
+                period=PeriodKind(period),
+                deadline_day=deadline_day,
+                deadline_month=month,
+                audience=audience,
+                lock_days=lock_days,
+                remind_before=before,
+                remind_after=after,
+                now=datetime.now(UTC),
+            )
             if row is None:
                 fail(f"There is no imported form '{form_id}'.")
-                raise AssertionError
-            chat = ChatSettings.from_json(row.chat)
-            await store.attach(
-                form_id,
-                ChatSettings(
-                    audience=who,  # type: ignore[arg-type]
-                    period=PeriodKind(period),
-                    shared_by=shared_by,  # type: ignore[arg-type]
-                    command=chat.command,
-                ),
-            )
-            values = {
-                "period": period,
-                "deadline_day": deadline_day,
-                "deadline_month": month,
-                "lock_days": lock_days,
-                "audience": audience,
-                "remind_before": before,
-                "remind_after": after,
-                "remind_weekly": True,
-                "reminders_enabled": True,
-            }
-            await store.attach_schedule(form_id, values, now=datetime.now(UTC))
         return (
             f"'{form_id}' is on the calendar: {period}, deadline day {deadline_day} "
-            f"({month}), {audience}. Restart the bot for it to take effect."
+            f"({month}), {audience}. A running bot takes it up within a minute."
         )
 
     typer.echo(with_app(work))

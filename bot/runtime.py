@@ -137,6 +137,13 @@ async def run_services(
                 receiving.add(task)
                 if dashboard is not None:
                     dashboard.health.track(service.name, task)  # /healthz
+            # Forms imported or attached from elsewhere while this process runs.
+            senders.append(
+                asyncio.create_task(
+                    app.forms_watch.run_forever(stop, settings.forms_reload_seconds),
+                    name="forms-watch",
+                )
+            )
             resumed = await app.pipeline.jobs.resume()
             if resumed:
                 log.info("took up %d background jobs left unfinished", resumed)

@@ -140,6 +140,9 @@ class Settings(BaseSettings):
     # Photos are downloaded from public addresses only; true lets the bot fetch from this
     # machine or a private network (tests, a local fake API). Never in production.
     allow_private_downloads: bool = False
+    # How often a running bot looks for forms imported or attached since it started
+    # (``ocop-bot forms import|attach`` from another shell, another worker's /lich).
+    forms_reload_seconds: float = Field(default=30.0, gt=0, le=3600)
 
     @field_validator("link_secret")
     @classmethod

@@ -17,11 +17,20 @@ from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from forms.periods import PeriodKind
 from forms.schema import Form
 from forms.xlsform.model import XForm
 from forms.xlsform.to_form import ChatSettings, to_form
 from storage.calendar.rows import ATTACHED, SCHEDULE_FIELDS
 from storage.models import InstalledForm, ReportSchedule
+
+# Who files an attached form, as the calendar says it (scheduler/rules.py), and what the
+# form then asks for: officers file one report per commune, producers one each.
+CALENDAR_AUDIENCES: dict[str, tuple[str, str]] = {
+    "commune_officers": ("officer", "commune"),
+    "producers": ("producer", "user"),
+    "producers_with_product": ("producer", "user"),
+}
 
 
 class InstallError(Exception):
@@ -162,6 +171,64 @@ class InstalledForms:
                 continue
             found.append((form, row.active))
         return found
+
+    async def signature(self) -> str:
+        """What a running bot holds of the imported forms (versions, the active one, who
+        files them): it changes exactly when the bot must load them again."""
+        rows = await self.session.execute(
+            select(
+                InstalledForm.form_id,
+                InstalledForm.version,
+                InstalledForm.active,
+                InstalledForm.chat,
+            ).order_by(InstalledForm.form_id, InstalledForm.version)
+        )
+        data = json.dumps([list(r) for r in rows], sort_keys=True, default=str)
+        return hashlib.sha256(data.encode()).hexdigest()
+
+    async def attach_to_calendar(
+        self,
+        form_id: str,
+        *,
+        period: PeriodKind,
+        deadline_day: int,
+        deadline_month: str,
+        audience: str = "commune_officers",
+        lock_days: int = 30,
+        remind_before: list[int] | None = None,
+        remind_after: list[int] | None = None,
+        now: datetime,
+        user_id: int | None = None,
+    ) -> ReportSchedule | None:
+        """Put an imported form on the reporting calendar (the CLI's ``forms attach``, the
+        chat's ``/lich ID gan``): who files it and for which period (every version), and
+        its row of the calendar. None when no such form was imported."""
+        row = await self.active(form_id)
+        if row is None:
+            return None
+        who, shared_by = CALENDAR_AUDIENCES[audience]
+        chat = ChatSettings.from_json(row.chat)
+        await self.attach(
+            form_id,
+            ChatSettings(
+                audience=who,  # type: ignore[arg-type]
+                period=period,
+                shared_by=shared_by,  # type: ignore[arg-type]
+                command=chat.command,
+            ),
+        )
+        values = {
+            "period": period.value,
+            "deadline_day": deadline_day,
+            "deadline_month": deadline_month,
+            "lock_days": lock_days,
+            "audience": audience,
+            "remind_before": [7, 3, 1, 0] if remind_before is None else remind_before,
+            "remind_after": [1, 3] if remind_after is None else remind_after,
+            "remind_weekly": True,
+            "reminders_enabled": True,
+        }
+        return await self.attach_schedule(form_id, values, now=now, user_id=user_id)
 
     async def attach_schedule(
         self, form_id: str, values: dict[str, Any], *, now: datetime, user_id: int | None = None

@@ -1,5 +1,6 @@
 """The reporting calendar: each report's deadline and lock date for the periods open now,
-its reminders, the one-off deadlines; and changing a deadline or a lock.
+its reminders, the one-off deadlines; changing a deadline or a lock; and, for a national
+admin, putting a form imported from an XLSForm workbook on the calendar.
 
 A change runs the chat's own ``/lich`` (handlers/calendar_admin/): a national admin changes
 the national rule, a province admin their province's own; the same checks, the same audit
@@ -10,17 +11,26 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.i18n import N_
 from bot.web.actions import as_admin
 from bot.web.sessions import Visit
 from forms.periods import MONTHS_IN, PeriodKind, period_of
 from forms.registry import FORMS
 from handlers.calendar_admin.dispatch import calendar_command
-from handlers.calendar_admin.view import PERIOD_NAMES, describe_deadline, describe_reminders
+from handlers.calendar_admin.view import (
+    PERIOD_NAMES,
+    describe_deadline,
+    describe_reminders,
+    unattached,
+)
 from handlers.context import Context
 from scheduler.calendar import load_calendar
 from scheduler.rules import FIRST, LAST, NEXT, DeadlineRule
 
-CHANGES = ("deadline", "lock", "reset")
+CHANGES = ("deadline", "lock", "reset", "attach")
+# An imported form's period and who files it, as /lich words (handlers/calendar_admin/attach.py).
+PERIODS = (("quy", N_("quarterly")), ("thang", N_("monthly")), ("nam", N_("yearly")))
+AUDIENCE_WORDS = ("xa", "chuthe")
 
 
 def month_choices(kind: PeriodKind) -> list[str]:
@@ -66,7 +76,10 @@ async def show(visit: Visit) -> web.StreamResponse:
         for c in calendar.campaigns
         if c.deadline >= visit.today and c.applies_to(province)
     ]
-    return visit.render("calendar.html", reports=reports, campaigns=campaigns)
+    waiting = [(f.id, f.title(lang)) for f in unattached(calendar)] if visit.national else []
+    return visit.render(
+        "calendar.html", reports=reports, campaigns=campaigns, waiting=waiting, periods=PERIODS
+    )
 
 
 async def change(visit: Visit) -> web.StreamResponse:
@@ -74,7 +87,12 @@ async def change(visit: Visit) -> web.StreamResponse:
     form_id, what = visit.value("form"), visit.value("change")
     if form_id not in FORMS or what not in CHANGES:
         return visit.dashboard.not_found(visit)
-    if what == "deadline":
+    if what == "attach":
+        period, who = visit.value("period"), visit.value("audience")
+        if period not in dict(PERIODS) or who not in AUDIENCE_WORDS:
+            return visit.dashboard.not_found(visit)
+        words = f"gan {period} {visit.value('day')} {who}"
+    elif what == "deadline":
         month = visit.value("month")
         words = f"han {visit.value('day')} {month if month in (FIRST, LAST, NEXT) or month.isdigit() else ''}"
     elif what == "lock":

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.i18n import N_, Translator
 from forms.periods import PeriodKind, period_of
 from forms.registry import FORMS
+from forms.schema import Form
 from handlers.context import Context
 from scheduler.calendar import Calendar
 from scheduler.rules import (
@@ -143,4 +144,26 @@ async def show(ctx: Context, calendar: Calendar) -> None:
                 "KEY (cancel it)."
             )
         )
+        waiting = unattached(calendar)
+        if ctx.user.role == Role.NATIONAL_ADMIN and waiting:
+            lines.append(
+                tr.t(
+                    "Imported forms nobody must file yet: {forms}. To put one on the "
+                    "calendar: /lich {example} gan quy 15 (quarterly, day 15; thang or nam "
+                    "for monthly or yearly; add chuthe if producers file it).",
+                    forms=", ".join(
+                        f"{f.id} (/{f.commands[0]})" if f.commands else f.id for f in waiting
+                    ),
+                    example=waiting[0].id,
+                )
+            )
     ctx.reply("\n".join(lines))
+
+
+def unattached(calendar: Calendar) -> list[Form]:
+    """Forms imported from XLSForm workbooks that are not on the calendar yet."""
+    return [
+        form
+        for form_id, form in sorted(FORMS.items())
+        if form.version is not None and form_id not in calendar.rules
+    ]

@@ -37,6 +37,8 @@ QUARTERLY = ChatSettings(audience="officer", period=PeriodKind.QUARTER, command=
 FORMS: dict[str, list[tuple[Callable[[], bytes], str | None, ChatSettings]]] = {
     "commune_report_vi": [(commune_report, None, QUARTERLY)],
     "commune_report_en": [(commune_report, None, QUARTERLY)],
+    # Imported with no period; the admin attaches it in the chat (/lich ... gan).
+    "attach_calendar": [(commune_report, None, ChatSettings(command="baocaotinh"))],
     "ona_cascading": [
         (
             lambda: (SHARED / "ona_cascading.xlsx").read_bytes(),

@@ -1,0 +1,77 @@
+"""A national admin puts a form imported from an XLSForm workbook on the reporting calendar
+from the dashboard's calendar page: the same change as the chat's ``/lich ... gan``, with
+its checks (a province admin may not), and the form then has its deadline on the page."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+
+from forms import registry
+from forms.periods import PeriodKind
+from forms.xlsform import check_workbook
+from forms.xlsform.export import source_of
+from forms.xlsform.to_form import ChatSettings
+from storage.installed_forms import InstalledForms
+from tests.forms.xlsform.registries import clean_registries
+from tests.forms.xlsform.workbooks import commune_report
+from tests.web.conftest import Web, csrf_of, page
+
+__all__ = ["clean_registries"]  # a fixture
+
+
+@pytest.fixture
+async def imported(web: Web, clean_registries: None) -> AsyncIterator[Web]:
+    """The province's commune report imported with no period (ocop-bot forms import)."""
+    async with web.app.session_factory() as session, session.begin():
+        form, problems, book = check_workbook(commune_report(), None)
+        assert form is not None and book is not None, problems
+        await InstalledForms(session).install(
+            form, source_of(book.sheets), now=datetime.now(UTC), chat=ChatSettings(command="bct")
+        )
+    assert await web.app.forms_watch.refresh()
+    yield web
+
+
+async def test_a_national_admin_attaches_an_imported_form(imported: Web) -> None:
+    client = await imported.signed_in("national")
+    _, text = await page(client, "/admin/calendar")
+    assert "Biểu mẫu đã nhập nhưng chưa có lịch nộp" in text
+    done = await client.post(
+        "/admin/calendar/change",
+        data={
+            "csrf": csrf_of(text),
+            "form": "bao_cao_xa_tinh",
+            "change": "attach",
+            "period": "quy",
+            "day": "20",
+            "audience": "xa",
+        },
+    )
+    shown = await done.text()
+    assert done.status == 200 and "Đã lưu" in shown and "/bct" in shown, shown
+    assert "Biểu mẫu đã nhập nhưng chưa có lịch nộp" not in shown
+    assert "Báo cáo OCOP của xã (tỉnh)" in shown  # now a report of the calendar
+    assert registry.FORMS["bao_cao_xa_tinh"].period is PeriodKind.QUARTER
+
+
+async def test_a_province_admin_may_not(imported: Web) -> None:
+    client = await imported.signed_in("admin_ls")
+    _, text = await page(client, "/admin/calendar")
+    assert "Biểu mẫu đã nhập nhưng chưa có lịch nộp" not in text
+    done = await client.post(
+        "/admin/calendar/change",
+        data={
+            "csrf": csrf_of(text),
+            "form": "bao_cao_xa_tinh",
+            "change": "attach",
+            "period": "quy",
+            "day": "20",
+            "audience": "xa",
+        },
+    )
+    shown = await done.text()
+    assert "Chỉ quản trị viên cấp quốc gia mới đưa biểu mẫu vào lịch báo cáo" in shown
+    assert registry.FORMS["bao_cao_xa_tinh"].period is PeriodKind.NONE
