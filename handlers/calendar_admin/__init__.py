@@ -14,10 +14,11 @@ Words are Vietnamese without accents, with English aliases::
     /lich baocao khoa 30                    late reports taken 30 days after the deadline
     /lich baocao nhac 7,3,1,0 sau 1,3 tuan  reminder days (or: nhac tat / nhac bat)
     /lich baocao macdinh                    back to the default
+    /lich FORM gan quy 15 [cuoi] [chuthe]   an imported form on the calendar (national)
     /lich dot 15/05/2025 [chuthe] TITLE     a one-off deadline (evaluation round)
     /lich dot xoa KEY                       cancel it
 
-The modules: ``dispatch`` (the command), ``view`` (showing the calendar), ``reports`` (a
+The modules: ``dispatch`` (the command), ``attach`` (an imported form), ``view`` (showing the calendar), ``reports`` (a
 report's deadline, lock and reminders), ``campaigns`` (one-off deadlines), ``words`` (the
 words above and their readers), ``rows`` (the calendar rows of this message).
 """
