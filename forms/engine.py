@@ -109,9 +109,7 @@ def relevant_questions(form: Form, answers: dict[str, Any]) -> list[Question]:
 
 def applicable(form: Form, answers: dict[str, Any]) -> list[Question]:
     """The questions to ask (a calculate is computed, never asked)."""
-    return [
-        q for q in relevant_questions(form, answers) if q.type is not QuestionType.CALCULATE
-    ]
+    return [q for q in relevant_questions(form, answers) if q.type is not QuestionType.CALCULATE]
 
 
 def next_question(form: Form, answers: dict[str, Any], after: str | None) -> Question | None:
@@ -273,11 +271,28 @@ def _labels(question: Question) -> tuple[str, ...]:
 def _jsonable(result: Any) -> Reading:
     """Numbers are stored as strings: Decimal("1.5") must not become 1.4999."""
     if isinstance(result, Ok):
-        return Ok(str(result.value))
+        return Ok(stored_number(result.value))
     if isinstance(result, NeedsConfirmation):
-        alternative = None if result.alternative is None else str(result.alternative)
-        return NeedsConfirmation(str(result.value), alternative, result.message, result.params)
+        alternative = None if result.alternative is None else stored_number(result.alternative)
+        return NeedsConfirmation(
+            stored_number(result.value), alternative, result.message, result.params
+        )
     return result
+
+
+def plain(number: Decimal) -> str:
+    """A finite number written out with every digit and nothing more: ``1.50`` → ``1.5``,
+    ``1.5E+3`` → ``1500``, ``5E-7`` → ``0.0000005`` (``format(..., "f")`` never rounds)."""
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def stored_number(value: int | Decimal) -> str:
+    """A number as an answer keeps it: plainly, never ``5E-7``, which the form's own
+    expressions (forms/xlsform/) would not read as a number."""
+    return str(value) if isinstance(value, int) else plain(value)
 
 
 def bound(limit: float | None) -> Decimal | None:
@@ -307,14 +322,27 @@ def example(question: Question, language: str = "vi") -> str:
     }.get(question.type, "")
 
 
+def show_stored_number(value: Any, language: str) -> str:
+    """A stored number as the user's language writes it, with every digit it has.
+
+    ``Translator.number`` keeps three decimals at most (Babel's pattern): "500 g" at a
+    question in tấn would read back as "0 tấn". A number here is never rounded, never in
+    scientific notation (an older "5E-7" reads "0,0000005"), with no trailing zeros; what
+    is not a number (an older form's answer) is shown as stored."""
+    number = _number(value)
+    if number is None or not number.is_finite():
+        return str(value)
+    return show_number(Decimal(plain(number)), language)
+
+
 def show_answer(question: Question, value: Any, tr: Translator) -> str:
-    """An answer as the user reads it back in the review (Vietnamese number format)."""
+    """An answer as the user reads it back (the review, a receipt, a confirmation), in the
+    user's language; numbers unrounded (:func:`show_stored_number`)."""
     if value is None:
         return tr.t("(skipped)")
     kind = question.type
     if kind in (QuestionType.INTEGER, QuestionType.DECIMAL):
-        number = _number(value)
-        shown = tr.number(number) if number is not None else str(value)
+        shown = show_stored_number(value, tr.language)
         return f"{shown} {question.unit}" if question.unit else shown
     if kind is QuestionType.YES_NO:
         return tr.t("Yes") if value else tr.t("No")

@@ -13,11 +13,14 @@ showed its step: a command that showed something else is followed by the step ag
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from forms.registry import FORMS, form_version
 from forms.schema import Form
-from handlers.context import Context
+from handlers.context import CHOICES_KEY, STACK_KEY, Context
+from storage.conversations import ConversationState
 
 NAME = "form"
 DONE = "done"
@@ -56,3 +59,31 @@ def mark_asked(ctx: Context) -> None:
 def asked_now(ctx: Context) -> bool:
     """Whether the form already showed its current step in answer to this message."""
     return ctx.state is not None and ctx.data.get(ASKED_KEY) == ctx.inbound.message_id
+
+
+def bring_forward(ctx: Context, same: Callable[[dict[str, Any]], bool]) -> bool:
+    """Make the open draft for which ``same(data)`` holds the current conversation; False
+    when there is none.
+
+    Whatever opens a report (its command, a reminder's button, an admin's "please fix"
+    note) resumes the draft of it already open rather than beginning a second one from the
+    sent answers: two drafts of one report lose the answers of one, and the other comes
+    back, stale, once one is sent. A draft underneath another conversation (a profile change
+    begun meanwhile) comes to the front; that one waits underneath, in the order it was
+    in, and resumes after the draft is sent or cancelled."""
+    state = ctx.state
+    if state is None or not ctx.in_conversation:
+        return False
+    if state.flow == NAME and same(state.data):
+        return True
+    stack: list[dict[str, Any]] = list(state.data.get(STACK_KEY, []))
+    found = [i for i, kept in enumerate(stack) if kept["flow"] == NAME and same(kept["data"])]
+    if not found:
+        return False
+    draft = stack.pop(found[-1])
+    above = {k: v for k, v in state.data.items() if k not in (STACK_KEY, CHOICES_KEY)}
+    stack.append({"flow": state.flow, "step": state.step, "data": above})
+    ctx.state = ConversationState(
+        flow=NAME, step=draft["step"], data={**draft["data"], STACK_KEY: stack}
+    )
+    return True

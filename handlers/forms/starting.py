@@ -7,6 +7,7 @@ from a reminder's button (``@form``) or from an admin's "please fix" note (``@fi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from forms.registry import FORMS, add_imported, install_forms
 from forms.schema import Form
 from handlers.arguments import record_id
 from handlers.context import Context
-from handlers.forms.draft import NAME, scope_key, today
+from handlers.forms.draft import NAME, bring_forward, form_of, scope_key, today
 from handlers.forms.prompts import prompt
 from handlers.forms.questions import advance
 from handlers.forms.wording import where
@@ -79,14 +80,8 @@ async def start_form(ctx: Context, form: Form) -> None:
     """Asking for a form already open resumes it rather than losing its answers."""
     if not await may_fill(ctx, form):
         return
-    if (
-        ctx.in_conversation
-        and ctx.state is not None
-        and ctx.state.flow == NAME
-        and ctx.data.get("form") == form.id
-    ):
-        ctx.reply(ctx.t("You have this form in progress; let us continue."))
-        await prompt(ctx, heading=where(ctx, form))
+    if bring_forward(ctx, lambda data: data.get("form") == form.id):
+        await _resume(ctx)
         return
     period = await filing_period(
         ctx.stores.submissions,
@@ -126,8 +121,36 @@ async def start_form(ctx: Context, form: Form) -> None:
     await advance(ctx, after=None)
 
 
+async def _resume(ctx: Context) -> None:
+    """The draft already open goes on where it was: where that is, and its step again."""
+    ctx.reply(ctx.t("You have this form in progress; let us continue."))
+    await prompt(ctx, heading=where(ctx, form_of(ctx)))
+
+
+def _drafts_of(ctx: Context, form: Form, existing: Submission) -> Callable[[dict[str, Any]], bool]:
+    """Whether a draft is of ``existing``: reopened from it, or begun for the same shared
+    report (form, period, who shares it) before it was sent or by another officer."""
+
+    def same(data: dict[str, Any]) -> bool:
+        if data.get("form") != existing.form_id:
+            return False
+        if data.get("submission") == existing.id:
+            return True
+        return (
+            form.shared_by != "none"
+            and data.get("period") == existing.period
+            and scope_key(form, ctx) == existing.scope_key
+        )
+
+    return same
+
+
 async def open_submission(ctx: Context, form: Form, existing: Submission) -> None:
-    """Revise a sent report: its answers become the draft, starting at the review."""
+    """Revise a sent report: its answers become the draft, starting at the review; a draft
+    of it already open is resumed instead, with the answers it holds."""
+    if bring_forward(ctx, _drafts_of(ctx, form, existing)):
+        await _resume(ctx)
+        return
     period = parse_period(existing.period)
     label = period.label(ctx.user.language) if period else existing.period
     heading = (

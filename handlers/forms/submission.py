@@ -13,8 +13,6 @@ overwrites it.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from bot.i18n import Translator
 from bot.messages import Button, Outbound
 from bot.render import display_name, display_phone
@@ -27,6 +25,7 @@ from handlers.forms import checks
 from handlers.forms.draft import form_of, scope_key, today
 from handlers.forms.prompts import ask, prompt
 from handlers.forms.wording import check_sentence, report_of
+from handlers.registry import FLOWS
 from storage.models import ReviewStatus, Submission, User, UserStatus
 
 
@@ -68,7 +67,10 @@ def _refusal(ctx: Context, form: Form, problems: list[Problem], blocking: list[V
                 label=question.label(lang),
                 problem=t(
                     problem.message,
-                    **{key: ctx.tr.number(Decimal(v)) for key, v in problem.params.items()},
+                    **{
+                        key: engine.show_stored_number(v, ctx.tr.language)
+                        for key, v in problem.params.items()
+                    },
                 ),
             )
         )
@@ -144,7 +146,7 @@ async def submit(ctx: Context, *, force: bool = False) -> None:
         # Warnings the sender confirmed ("the numbers are right"), for whoever reads it later.
         confirmed=confirmed,
     )
-    ctx.finish()
+    resumed = ctx.finish()
     commune = await ctx.stores.places.commune(submission.commune_code or 0)
     commune_name = commune.name if commune is not None else None
     what = report_of(form, submission.period, commune_name, ctx.tr)
@@ -168,6 +170,10 @@ async def submit(ctx: Context, *, force: bool = False) -> None:
     if form.period is PeriodKind.NONE and form.version is None:
         # A form file's registration; an imported form (a version) is only filed.
         await _new_idea(ctx, form, submission)
+    if resumed is not None:
+        # What the draft interrupted (a profile change) asks its question again: the next
+        # message is meant for it.
+        await FLOWS[resumed.flow].prompt(ctx)
 
 
 async def _tell_reviewer(

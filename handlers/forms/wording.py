@@ -83,7 +83,10 @@ def check_sentence(
 ) -> str:
     """A check's sentence from the form file, with both sides and every number it read as
     the user reads them (Babel; answers with their unit, as the review shows them)."""
-    params = {"left": tr.number(Decimal(left)), "right": tr.number(Decimal(right))}
+    params = {
+        "left": engine.show_stored_number(left, tr.language),
+        "right": engine.show_stored_number(right, tr.language),
+    }
     for name, number in numbers.items():
         source = name.removeprefix(f"{HISTORY_FUNCTION}_")
         params[name] = engine.show_answer(form.question(source), str(number), tr)
