@@ -222,6 +222,7 @@ def attach(
                 lock_days=lock_days,
                 remind_before=before,
                 remind_after=after,
+                today=datetime.now(app.settings.zone).date(),
                 now=datetime.now(UTC),
             )
             if row is None:

@@ -176,6 +176,7 @@ def _rule_from_row(row: ReportSchedule, fallback: ReportRule | None) -> ReportRu
         deadline_rule=deadline,
         lock_days=row.lock_days,
         audience=row.audience,
+        expected_from=row.expected_from,
         reminders=ReminderPlan(
             before=tuple(sorted(set(row.remind_before or []), reverse=True)),
             after=tuple(sorted(set(row.remind_after or []))),

@@ -144,6 +144,12 @@ class ReportRule:
     lock_days: int
     audience: str
     reminders: ReminderPlan = ReminderPlan()
+    # A form attached to the calendar on this day (storage/installed_forms.py): the periods
+    # that had ended by then are not expected, reminded of, nor offered for filing.
+    expected_from: date | None = None
+
+    def expected(self, period: Period) -> bool:
+        return self.expected_from is None or period.end >= self.expected_from
 
     def with_overrides(
         self, *, day: int | None, month: str | None, lock_days: int | None
@@ -178,8 +184,8 @@ class ReportRule:
         found: list[Period] = []
         period = period_of(self.period, today)
         for _ in range(MAX_OPEN_PERIODS):
-            if self.lock_date(period) < today:
-                break  # earlier periods locked earlier still
+            if self.lock_date(period) < today or not self.expected(period):
+                break  # earlier periods locked earlier still, or ended earlier still
             if self.opens(period) <= today:
                 found.append(period)
             period = previous_period(period)
@@ -188,7 +194,7 @@ class ReportRule:
 
     def reminder_days(self, period: Period) -> list[tuple[date, str]]:
         """The reminder days of ``period``: none before it opens, none after it locks."""
-        if not self.reminders.enabled:
+        if not self.reminders.enabled or not self.expected(period):
             return []
         opens = self.opens(period)
         days = self.reminders.offsets(self.deadline(period), self.lock_date(period))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -197,12 +197,15 @@ class InstalledForms:
         lock_days: int = 30,
         remind_before: list[int] | None = None,
         remind_after: list[int] | None = None,
+        today: date,
         now: datetime,
         user_id: int | None = None,
     ) -> ReportSchedule | None:
         """Put an imported form on the reporting calendar (the CLI's ``forms attach``, the
         chat's ``/lich ID gan``): who files it and for which period (every version), and
-        its row of the calendar. None when no such form was imported."""
+        its row of the calendar, expected from the period that contains ``today`` (the
+        local date) on: nobody is late for months before anyone had to file it. None when
+        no such form was imported."""
         row = await self.active(form_id)
         if row is None:
             return None
@@ -227,6 +230,7 @@ class InstalledForms:
             "remind_after": [1, 3] if remind_after is None else remind_after,
             "remind_weekly": True,
             "reminders_enabled": True,
+            "expected_from": today,
         }
         return await self.attach_schedule(form_id, values, now=now, user_id=user_id)
 

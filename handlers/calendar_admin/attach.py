@@ -80,6 +80,7 @@ async def attach_form(ctx: Context, word: str, words: list[str]) -> bool:
         deadline_day=deadline[0],
         deadline_month=deadline[1] or LAST,
         audience=audience,
+        today=ctx.now.astimezone(ctx.config.zone).date(),
         now=ctx.now,
         user_id=ctx.user.id,
     )

@@ -179,6 +179,8 @@ class ReportSchedule(Base):
     remind_weekly: Mapped[bool] = mapped_column(Boolean, default=True)
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     admin_set: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # An attached imported form: no period that ended before this day is expected of anyone.
+    expected_from: Mapped[date | None] = mapped_column(Date, nullable=True)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

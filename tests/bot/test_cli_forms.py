@@ -5,15 +5,17 @@ began with, an attached form is on the reporting calendar."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli_forms import forms_cli
 from forms import registry
-from forms.periods import PeriodKind
+from forms.periods import PeriodKind, period_of
 from forms.xlsform import check_workbook
 from forms.xlsform.export import source_of
 from scheduler.calendar import load_calendar
@@ -157,6 +159,10 @@ def test_attach_to_the_calendar(env: Path, database_url: str) -> None:
     assert row is not None and row.period == "quarter" and "attached" in row.admin_set
     rule = calendar.rules["bao_cao_xa_tinh"]
     assert rule.period is PeriodKind.QUARTER and rule.audience == "commune_officers"
+    # Expected from today's quarter on (Vietnam's date): no commune is late for earlier ones.
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    assert rule.expected_from in (today, today - timedelta(days=1))
+    assert [p.key for p in rule.open_periods(today)] in ([period_of(rule.period, today).key], [])
     ((form, active),) = forms
     assert active and form.period is PeriodKind.QUARTER and form.shared_by == "commune"
     assert form.commands == ("baocaotinh",)

@@ -64,7 +64,7 @@ async def attach_elsewhere(url: str) -> None:
         async with create_session_factory(engine)() as session, session.begin():
             row = await InstalledForms(session).attach_to_calendar(
                 "so_ho", period=PeriodKind.MONTH, deadline_day=5, deadline_month="next",
-                now=datetime.now(UTC),
+                today=datetime.now(UTC).date(), now=datetime.now(UTC),
             )  # fmt: skip
             assert row is not None
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -93,6 +94,23 @@ def test_open_periods() -> None:
     after = ReportRule("m", PeriodKind.MONTH, DeadlineRule(15, "next"), 10, "producers")
     assert [p.key for p in after.open_periods(D(2024, 7, 5))] == ["2024-06"]  # not July yet
     assert after.open_periods(D(2024, 7, 28)) == []  # June locked, July not ended
+
+
+def test_a_form_attached_today_is_not_expected_for_periods_already_ended() -> None:
+    """A monthly form due on the 5th of the next month, attached on 3 December: October
+    (due 5 November, taken until 5 December) and November (due 5 December) had ended before
+    anyone had to file it; December is the first month expected."""
+    monthly = ReportRule("m", PeriodKind.MONTH, DeadlineRule(5, "next"), 30, "commune_officers")
+    assert [p.key for p in monthly.open_periods(D(2026, 12, 3))] == ["2026-10", "2026-11"]
+    attached = replace(monthly, expected_from=D(2026, 12, 3))
+    assert attached.open_periods(D(2026, 12, 3)) == []
+    assert attached.reminder_days(P("2026-11")) == []
+    assert attached.due_reminder(P("2026-11"), D(2026, 12, 4)) is None
+    assert attached.reminder_days(P("2026-12")) != []
+    assert [p.key for p in attached.open_periods(D(2027, 1, 2))] == ["2026-12"]
+    # Attached in the middle of a quarter: that quarter is expected.
+    quarterly = replace(QUARTERLY, expected_from=D(2024, 5, 20))
+    assert [p.key for p in quarterly.open_periods(D(2024, 6, 10))] == ["2024-Q2"]
 
 
 def test_latest_due_is_the_catch_up_rule() -> None:
