@@ -2,18 +2,15 @@
 seconds, no acknowledged answer is lost, and a message that arrived during the outage is
 processed once the database is back (Telegram keeps it until the bot confirms it).
 
-Needs the local server and the right to restart it (root, ``pg_ctlcluster``); CI has both.
-The server is left running.
+The server restarted is one of the test's own (tests/faults/private_postgres.py), started
+with the machine's PostgreSQL binaries, so the tests running beside it keep their server.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import shutil
-import subprocess
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -21,19 +18,12 @@ from sqlalchemy import select
 from bot.app import App
 from storage.models import Conversation, Identity
 from tests.bot.channels.test_telegram_helpers import bounded, make_app, running
-from tests.conftest import REQUIRE_PG, make_settings
+from tests.conftest import REQUIRE_PG, _prepare, make_settings
 from tests.fakes.telegram_api import FakeTelegramServer
+from tests.faults.private_postgres import PrivateServer, private_server, usable
 from tests.faults.seed import seed_officers_sync
 
 QUESTION = re.compile(r"Câu (\d+)/\d+")
-
-
-def restart_command() -> list[str] | None:
-    tool = shutil.which("pg_ctlcluster")
-    versions = sorted(Path("/etc/postgresql").glob("*")) if Path("/etc/postgresql").is_dir() else []
-    if tool is None or not versions or os.geteuid() != 0:
-        return None
-    return [tool, "--skip-systemctl-redirect", versions[-1].name, "main", "restart"]
 
 
 def asked(server: FakeTelegramServer, chat: int) -> list[int]:
@@ -58,17 +48,23 @@ async def answers_of(url: str) -> dict[int, int]:
     return {int(external): len(data.get("answers", {})) for external, data in rows}
 
 
+@pytest.fixture
+def private_postgres() -> Iterator[PrivateServer]:
+    if not usable():
+        if REQUIRE_PG:
+            pytest.fail("CI must be able to run a PostgreSQL server (initdb, pg_ctl)")
+        pytest.skip("a PostgreSQL server of the test's own needs initdb and pg_ctl")
+    with private_server() as server:
+        asyncio.run(_prepare(server.url))
+        yield server
+
+
 @pytest.mark.postgres
 @bounded(150)
 async def test_postgresql_restart_while_officers_answer(
-    postgres_url: str, server: FakeTelegramServer
+    private_postgres: PrivateServer, server: FakeTelegramServer
 ) -> None:
-    database_url = postgres_url
-    command = restart_command()
-    if command is None:
-        if REQUIRE_PG:
-            pytest.fail("CI must be able to restart PostgreSQL (root and pg_ctlcluster)")
-        pytest.skip("restarting PostgreSQL needs root and pg_ctlcluster")
+    database_url = private_postgres.url
     chats = await seed_officers_sync(database_url, 10)
     app = await make_app(database_url, server)
     try:
@@ -83,11 +79,7 @@ async def test_postgresql_restart_while_officers_answer(
                 await server.wait_for(lambda chat=chat: len(asked(server, chat)) >= 3, 30)
 
             # The database goes away and comes back while the third answers arrive.
-            restart = asyncio.create_task(
-                asyncio.to_thread(
-                    subprocess.run, command, check=True, capture_output=True, timeout=60
-                )
-            )
+            restart = asyncio.create_task(private_postgres.restart())
             for chat in chats:
                 server.user_sends_text(chat, "0")
                 await asyncio.sleep(0.05)
