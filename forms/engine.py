@@ -7,6 +7,7 @@ strings, choices as option keys, photos as lists of file ids, locations as [lat,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -25,6 +26,7 @@ from forms.xlsform.answers import (
     constraint_holds,
     expressions_hold,
     offered,
+    required_holds,
 )
 
 MSG_SEND_LOCATION = N_(
@@ -112,6 +114,23 @@ def applicable(form: Form, answers: dict[str, Any]) -> list[Question]:
     return [q for q in relevant_questions(form, answers) if q.type is not QuestionType.CALCULATE]
 
 
+def answers_that_apply(form: Form, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers of the questions that apply (calculates included): an answer kept from an
+    earlier path reads as empty in an expression, as it does in a ``relevant``."""
+    return {q.id: answers[q.id] for q in relevant_questions(form, dict(answers)) if q.id in answers}
+
+
+def is_required(question: Question, answers: Mapping[str, Any], form: Form | None = None) -> bool:
+    """Whether ``question`` must be answered now (no /boqua; refused at filing when missing):
+    its ``required``, or its ``required_if`` holding over the answers given so far. The chat
+    and validation both decide here, so what the chat lets skip is what filing accepts.
+    With ``form`` only the answers that apply are read; without, ``answers`` are those."""
+    if question.required_if is None:
+        return question.required
+    visible = answers if form is None else answers_that_apply(form, answers)
+    return required_holds(question.required_if, visible)
+
+
 def next_question(form: Form, answers: dict[str, Any], after: str | None) -> Question | None:
     """The first applicable question after ``after`` (from the start when None)."""
     questions = applicable(form, answers)
@@ -148,13 +167,21 @@ def read_answer(
     current: Any = None,
     language: str = "vi",
     answers: dict[str, Any] | None = None,
+    form: Form | None = None,
 ) -> Reading:
     """Read one answer for ``question`` from what the user sent (text, photo, location),
     then hold it to the question's constraint (an XLSForm's) given the other ``answers``.
 
-    ``language`` picks the question's own example for the messages that refuse an answer."""
+    ``language`` picks the question's own example for the messages that refuse an answer;
+    ``form`` lets a ``required_if`` read only the answers that apply (:func:`is_required`)."""
     reading = _read(
-        question, inbound, today=today, current=current, language=language, answers=answers
+        question,
+        inbound,
+        today=today,
+        current=current,
+        language=language,
+        answers=answers,
+        form=form,
     )
     if isinstance(reading, Ok) and question.constraint:
         if not constraint_holds(question, reading.value, answers or {}, today=today):
@@ -173,6 +200,7 @@ def _read(
     current: Any,
     language: str,
     answers: dict[str, Any] | None,
+    form: Form | None,
 ) -> Reading:
     kind = question.type
     if kind in (QuestionType.NOTE, QuestionType.ACKNOWLEDGE):
@@ -255,7 +283,7 @@ def _read(
         result = readers.read_choices(
             text,
             choices(question, answers),
-            min_count=question.min_choices if question.required else 0,
+            min_count=question.min_choices if is_required(question, answers or {}, form) else 0,
             max_count=question.max_choices,
         )
         return Ok(list(result.value)) if isinstance(result, Ok) else result

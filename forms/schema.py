@@ -186,6 +186,10 @@ class Question(BaseModel):
     constraint: str | None = None
     constraint_message: Text | None = None
     required_message: Text | None = None
+    # Required only while this expression holds over the answers given so far (an XLSForm's
+    # ``required`` written as ``${courses} > 0``); ``required`` is then false. Always read
+    # through ``forms.engine.is_required``, by the chat and by validation alike.
+    required_if: str | None = None
     calculation: str | None = None
     choice_filter: str | None = None
     # A group's label, shown as a heading before the first question asked in it.
@@ -209,6 +213,10 @@ class Question(BaseModel):
             raise ValueError("min is larger than max")
         if self.type is QuestionType.CALCULATE and not self.calculation:
             raise ValueError("a calculate needs a calculation")
+        if self.required_if is not None and self.required:
+            raise ValueError(
+                "a question with required_if is required only while it holds: required: false"
+            )
         if self.type is QuestionType.TEXT and self.example is None and not self.imported:
             raise ValueError("a text question needs an example (shown when an answer is refused)")
         if (

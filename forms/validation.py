@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.i18n import N_
 from forms import readers
-from forms.engine import applicable, bound
+from forms.engine import applicable, bound, is_required, relevant_questions
 from forms.readers import Ok
 from forms.rules import HISTORY_FUNCTION, Sides, compare, holds
 from forms.schema import Check, Form, Question, QuestionType
@@ -69,7 +69,7 @@ def _keys(question: Question) -> set[str]:
     return {option.key for option in question.options}
 
 
-def _is_valid(question: Question, value: Any) -> bool:
+def _is_valid(question: Question, value: Any, required: bool) -> bool:
     """The shapes the conversation stores (``forms/engine.py``), read back strictly."""
     kind = question.type
     if kind is QuestionType.TEXT:
@@ -91,7 +91,7 @@ def _is_valid(question: Question, value: Any) -> bool:
     if kind is QuestionType.MULTI_CHOICE:
         if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
             return False
-        low = question.min_choices if question.required else 0
+        low = question.min_choices if required else 0
         high = question.max_choices if question.max_choices is not None else len(value)
         return (
             set(value) <= _keys(question)
@@ -120,25 +120,40 @@ def _is_valid(question: Question, value: Any) -> bool:
     raise AssertionError(f"unknown question type {kind}")
 
 
-def value_problem(question: Question, value: Any) -> tuple[str, dict[str, str]] | None:
+def value_problem(
+    question: Question, value: Any, required: bool | None = None
+) -> tuple[str, dict[str, str]] | None:
     """What is wrong with one stored answer (None: nothing). A skipped answer (None) is
-    wrong only where an answer is required."""
+    wrong only where an answer is required: ``required`` as :func:`forms.engine.is_required`
+    decided it for the other answers (None: the question's own ``required``)."""
+    must = question.required if required is None else required
     if value is None:
-        return None if not question.required else (MSG_NOT_ANSWERED, {})
+        return None if not must else (MSG_NOT_ANSWERED, {})
     if question.type in (QuestionType.INTEGER, QuestionType.DECIMAL):
         return _number_problem(question, value)
-    return None if _is_valid(question, value) else (MSG_NOT_VALID, {})
+    return None if _is_valid(question, value, must) else (MSG_NOT_VALID, {})
+
+
+def _to_ask(form: Form, answers: Mapping[str, Any]) -> tuple[list[Question], dict[str, Any]]:
+    """The questions that apply (calculates are not asked) and the answers that apply, which
+    a ``required_if`` reads (as :func:`forms.engine.answers_that_apply`)."""
+    relevant = relevant_questions(form, dict(answers))
+    visible = {q.id: answers[q.id] for q in relevant if q.id in answers}
+    return [q for q in relevant if q.type is not QuestionType.CALCULATE], visible
 
 
 def answer_problems(form: Form, answers: Mapping[str, Any]) -> list[Problem]:
-    """Every question that applies and is not answered as it must be, in form order."""
+    """Every question that applies and is not answered as it must be, in form order; a
+    ``required_if`` is read over the answers that apply, as the chat read it."""
     problems: list[Problem] = []
-    for question in applicable(form, dict(answers)):
+    questions, visible = _to_ask(form, answers)
+    for question in questions:
+        required = is_required(question, visible)
         if question.id not in answers:
-            if question.required:
+            if required:
                 problems.append(Problem(question, MSG_NOT_ANSWERED, {}))
             continue
-        found = value_problem(question, answers[question.id])
+        found = value_problem(question, answers[question.id], required)
         if found is None and answers[question.id] is not None and question.constraint:
             if not constraint_holds(question, answers[question.id], answers, today=date.today()):
                 found = (MSG_NOT_VALID, {})
@@ -149,11 +164,14 @@ def answer_problems(form: Form, answers: Mapping[str, Any]) -> list[Problem]:
 
 def pending(form: Form, answers: Mapping[str, Any]) -> Question | None:
     """The first question that applies and still wants an answer: never asked (an optional
-    one too: it has not been offered), or answered in a way that cannot be sent."""
-    for question in applicable(form, dict(answers)):
+    one too: it has not been offered), or answered in a way that cannot be sent (skipped
+    while its ``required_if`` now holds: an earlier answer changed)."""
+    questions, visible = _to_ask(form, answers)
+    for question in questions:
         if question.id not in answers:
             return question
-        if value_problem(question, answers[question.id]) is not None:
+        required = is_required(question, visible)
+        if value_problem(question, answers[question.id], required) is not None:
             return question
     return None
 

@@ -1,10 +1,13 @@
 """An imported form's expressions applied to a draft's answers: which questions apply
-(``relevant``), whether an answer is accepted (``constraint``), which options are offered
-(``choice_filter``) and the values of calculates (``calculation``).
+(``relevant``), whether an answer is accepted (``constraint``), whether it may be skipped
+(``required`` as an expression), which options are offered (``choice_filter``) and the
+values of calculates (``calculation``).
 
 An expression that cannot be evaluated (it was checked when imported, so only a limit can
 be hit) counts as not holding: a question is not asked on a guess, an answer is not taken
-on one. Answers are read as the engine stores them (forms/xlsform/evaluate.py).
+on one. A ``required`` is the exception and counts as holding: the answer is asked for
+rather than skipped on a guess, and an answer can always be given. Answers are read as the
+engine stores them (forms/xlsform/evaluate.py).
 """
 
 from __future__ import annotations
@@ -40,6 +43,16 @@ def expressions_hold(
         return all(holds(source, visible, today=_today()) for source in sources)
     except ExpressionError:
         return False
+
+
+def required_holds(source: str, answers: Mapping[str, Any]) -> bool:
+    """Whether a question whose ``required`` is ``source`` must be answered; True when the
+    expression cannot be computed (see above). An unanswered number is empty, so
+    ``${courses} > 0`` does not hold before ``courses`` is answered."""
+    try:
+        return holds(source, answers, today=_today())
+    except ExpressionError:
+        return True
 
 
 def constraint_holds(

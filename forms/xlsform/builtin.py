@@ -2,9 +2,9 @@
 province starts its own report from the national one in Excel.
 
 Labels and hints in Vietnamese and English (``label::Tiếng Việt (vi)``,
-``label::English (en)``); ``when`` conditions become ``relevant``; bounds, patterns, a phone
-number's shape and a multiple choice's count become ``constraint``; yes/no becomes a
-``select_one yes_no``; a cross-field check that blocks becomes a constraint on the last
+``label::English (en)``); ``when`` conditions become ``relevant``; a ``required_if`` is
+written as the ``required`` expression; bounds, patterns, a phone number's shape and a
+multiple choice's count become ``constraint``; yes/no becomes a ``select_one yes_no``; a cross-field check that blocks becomes a constraint on the last
 question it reads (a warning, or a check on earlier periods' ``usual()``, has no XLSForm
 equivalent and is listed in the ``hint`` of that question). Imported back, the form asks
 the same questions with the same labels, options, conditions and bounds.
@@ -164,7 +164,8 @@ def builtin_workbook(form: Form) -> dict[str, Any]:
             row["type"] = TYPES[question.type]
         _text(row, VI, EN, question.label)
         _text(row, "hint::Tiếng Việt (vi)", "hint::English (en)", question.help)
-        row["required"] = "yes" if question.required else "no"
+        # A required_if is written as the expression it was imported from.
+        row["required"] = question.required_if or ("yes" if question.required else "no")
         relevant = " and ".join(
             part for part in (relevant_of(question.when), *question.relevant) if part
         )

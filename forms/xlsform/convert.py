@@ -307,13 +307,7 @@ class _Converter:
         labels = translated(row, "label")
         if not labels and mapped != "calculate":
             self.add(sheet, index, "label", f"the question '{name}' has no label")
-        required = yes(row.get("required"))
-        if required is None:
-            self.add(
-                sheet, index, "required", "required takes yes or no (a condition is not supported)"
-            )
-        if mapped in ("note", "calculate") and required:
-            self.add(sheet, index, "required", f"a {mapped} cannot be required")
+        required = yes(row.get("required"))  # None: an expression, read below
         if mapped == "calculate" and not row.get("calculation"):
             self.add(sheet, index, "calculation", "a calculate needs a calculation")
         if mapped != "calculate" and row.get("calculation"):
@@ -323,6 +317,9 @@ class _Converter:
         if self.names.get(name) == index:
             del self.names[name]  # an expression may not read its own question...
         relevant = self.expression(index, row, "relevant")
+        required_if = None if required is not None else self.expression(index, row, "required")
+        if mapped in ("note", "calculate") and (required or required_if):
+            self.add(sheet, index, "required", f"a {mapped} cannot be required")
         calculation = self.expression(index, row, "calculation")
         choice_filter = self.expression(index, row, "choice_filter")
         if name and NAME.match(name):
@@ -336,6 +333,7 @@ class _Converter:
             labels=labels,
             hints=translated(row, "hint"),
             required=bool(required),
+            required_if=required_if,
             required_message=translated(row, "required_message"),
             relevant=relevant,
             constraint=constraint,

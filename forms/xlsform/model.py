@@ -47,6 +47,8 @@ class XQuestion(BaseModel):
     labels: Labels = Field(default_factory=dict)
     hints: Labels = Field(default_factory=dict)
     required: bool = False
+    # ``required`` written as an expression (``${courses} > 0``): required while it holds.
+    required_if: str | None = None
     required_message: Labels = Field(default_factory=dict)
     relevant: str | None = None
     constraint: str | None = None

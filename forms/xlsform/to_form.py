@@ -3,8 +3,9 @@ the review, validation before filing, exports, completeness and reminders run it
 the built-in forms.
 
 A group's label becomes a heading on its first question and its ``relevant`` is added to
-each question in it. A repeat is asked as "add another?": its questions are laid out
-``MAX_REPEAT`` times (``name__1``, ``name__2``...), each instance after the first asked only
+each question in it; ``required`` written as an expression becomes ``required_if``. A
+repeat is asked as "add another?": its questions are laid out ``MAX_REPEAT`` times
+(``name__1``, ``name__2``...), each instance after the first asked only
 when the yes/no question before it (``repeat__more_1``...) was answered yes, and references
 to a question of the same instance rewritten to that instance. ``or_other`` adds the option
 "other" and a text question ``name_other`` asked when it is chosen.
@@ -142,6 +143,7 @@ class _Builder:
     ) -> None:
         kind = KINDS[item.kind]
         own = relevant + ((_renamed(item.relevant, rename),) if item.relevant else ())
+        required_if = _renamed(item.required_if, rename)
         qid = rename.get(item.name, item.name)
         options = self.options(item)
         label = text_of(item.labels, self.form) or Text(vi=item.name)
@@ -157,7 +159,8 @@ class _Builder:
                 label=label,
                 help=text_of(item.hints, self.form),
                 required=item.required and kind is not QuestionType.CALCULATE,
-                min_choices=1 if item.required else 0,
+                required_if=required_if,
+                min_choices=1 if item.required or required_if else 0,
                 options=options,
                 relevant=own,
                 constraint=_renamed(item.constraint, rename),
@@ -177,6 +180,7 @@ class _Builder:
                     type=QuestionType.TEXT,
                     label=Text(vi="Anh/chị vui lòng ghi rõ", en="Please specify"),
                     required=item.required,
+                    required_if=required_if,
                     relevant=(*own, f"selected(${{{qid}}}, 'other')"),
                     imported=True,
                 )

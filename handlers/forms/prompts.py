@@ -71,7 +71,7 @@ def ask(ctx: Context, question: Question, *, heading: str | None = None) -> None
     )
     if question.help:
         lines.append(question.help(lang))
-    if not question.required:
+    if not engine.is_required(question, ctx.data["answers"], form):
         lines.append(t("(Not required: /boqua to skip.)"))
     buttons: list[list[Button]] = []
     current = ctx.data["answers"].get(question.id)

@@ -85,6 +85,7 @@ async def answer(ctx: Context, question: Question) -> None:
         current=current,
         language=ctx.user.language,
         answers=answers,
+        form=form_of(ctx),
     )
     if isinstance(reading, Ok):
         return await store(ctx, question, reading.value)
@@ -126,16 +127,17 @@ async def answer(ctx: Context, question: Question) -> None:
 async def _done(ctx: Context, question: Question) -> None:
     """“Done” closes the questions that collect several things (options, photos)."""
     answers = ctx.data["answers"]
+    required = engine.is_required(question, answers, form_of(ctx))
     if question.type is QuestionType.MULTI_CHOICE:
         picked = [o.key for o in question.options if o.key in ctx.data.get("picked", [])]
-        if not picked and question.required:
+        if not picked and required:
             ctx.reply(ctx.t("Please choose at least one option."))
             return
         await store(ctx, question, picked)
         return
     if question.type is QuestionType.PHOTO:
         photos = answers.get(question.id) or []
-        if not photos and question.required:
+        if not photos and required:
             ctx.reply(ctx.t("Please send at least one photo."))
             return
         await store(ctx, question, photos or None)
@@ -226,8 +228,9 @@ async def skip(ctx: Context) -> None:
     if not step.startswith(("q:", "confirm:")):
         ctx.reply(ctx.t("There is no question to skip here."))
         return
-    question = form_of(ctx).question(step.split(":", 1)[1])
-    if question.required:
+    form = form_of(ctx)
+    question = form.question(step.split(":", 1)[1])
+    if engine.is_required(question, ctx.data["answers"], form):
         said = question.required_message  # an imported form's own words
         ctx.reply(
             said(ctx.user.language)

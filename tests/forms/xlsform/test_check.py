@@ -64,6 +64,7 @@ def test_every_supported_column() -> None:
             "name": "b",
             VI: "Chọn",
             "relevant": "${a} > 2",
+            "required": "${a} > 3",
             "choice_filter": "name != 'no' or ${a} > 5",
         },
         {"type": "select_multiple yn or_other", "name": "o", VI: "Chọn nhiều"},
@@ -90,6 +91,7 @@ def test_every_supported_column() -> None:
     assert a.required and a.required_message == {"vi": "Bắt buộc"} and a.default == "1"
     assert a.constraint == ". > 0" and a.constraint_message == {"vi": "Lớn hơn 0"}
     assert b.relevant == "${a} > 2" and b.choice_filter and o.or_other
+    assert not b.required and b.required_if == "${a} > 3"
     assert c.calculation == "${a} * 2"
     group, repeat = form.items[4], form.items[5]
     assert isinstance(group, XGroup) and not group.repeat and group.labels == {"vi": "Nhóm"}
@@ -107,7 +109,7 @@ def test_refusals_name_sheet_row_and_column() -> None:
         {"type": "select_one nolist", "name": "f", "label": "F"},
         {"type": "text", "name": "a", "label": "again"},
         {"type": "begin group", "name": "g", "label": "G"},
-        {"type": "text", "name": "Upper", "label": "U", "required": "${a} = 'x'"},
+        {"type": "text", "name": "Upper", "label": "U", "required": "${zz} = 'x'"},
     ]
     settings = {"form_id": "t", "style": "pages"}
     found = problems_of(xlsform(survey, CHOICES, settings))
@@ -126,8 +128,7 @@ def test_refusals_name_sheet_row_and_column() -> None:
         "survey, row 10, column A (type): the group 'g' is never closed (end group)",
         "survey, row 11, column B (name): the name 'Upper' must be 1 to 50 lower-case letters "
         "a-z, digits or _, starting with a letter",
-        "survey, row 11, column G (required): required takes yes or no (a condition is not "
-        "supported)",
+        "survey, row 11, column G (required): ${zz} is not a question asked before this one",
         "settings, row 2, column B (style): the setting 'style' is not supported (supported: "
         "default_language, form_id, form_title, version)",
     ]

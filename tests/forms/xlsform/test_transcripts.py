@@ -25,7 +25,7 @@ from storage.installed_forms import InstalledForms
 from storage.models import Submission
 from tests.conftest import make_settings
 from tests.forms.xlsform.registries import clean_registries
-from tests.forms.xlsform.workbooks import SHARED, commune_report
+from tests.forms.xlsform.workbooks import SHARED, commune_report, training_report
 from tests.transcript import replay
 
 FOLDER = Path(__file__).resolve().parents[2] / "handlers" / "transcripts" / "xlsform"
@@ -39,6 +39,8 @@ FORMS: dict[str, list[tuple[Callable[[], bytes], str | None, ChatSettings]]] = {
     "commune_report_en": [(commune_report, None, QUARTERLY)],
     # Imported with no period; the admin attaches it in the chat (/lich ... gan).
     "attach_calendar": [(commune_report, None, ChatSettings(command="baocaotinh"))],
+    # "required" written as "${courses} > 0": /boqua allowed at 0 courses, refused at 2.
+    "required_if": [(training_report, None, ChatSettings(command="taphuan"))],
     "ona_cascading": [
         (
             lambda: (SHARED / "ona_cascading.xlsx").read_bytes(),
@@ -74,6 +76,9 @@ async def test_transcript(path: Path, database_url: str, clean_registries: None)
         assert answers["not_evaluated"] == "9"  # the calculate, filed with the answers
         assert answers["product_name__2"] == "Mật ong bạc hà"
         assert answers["support_other"] == "Đào tạo livestream bán hàng"
+    if path.stem == "required_if":
+        answers = await filed(database_url)
+        assert answers == {"courses": "2", "topics": "Chế biến chè, làm bao bì", "notes": None}
 
 
 async def filed(url: str) -> dict[str, Any]:

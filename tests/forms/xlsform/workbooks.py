@@ -144,3 +144,36 @@ def commune_report() -> bytes:
         "default_language": "Tiếng Việt (vi)",
     }
     return xlsform(survey, choices, settings)
+
+
+def training_report() -> bytes:
+    """A report whose second question is required only when the first is above zero
+    (``required`` holds an expression, as in many public forms): the topics of the training
+    courses, which cannot be skipped once a course was held."""
+    survey = [
+        {
+            "type": "integer",
+            "name": "courses",
+            "required": "yes",
+            VI: "Số lớp tập huấn đã tổ chức",
+            EN: "Training courses held",
+            "constraint": ". >= 0",
+        },
+        {
+            "type": "text",
+            "name": "topics",
+            "required": "${courses} > 0",
+            VI: "Chủ đề các lớp tập huấn",
+            EN: "Topics of the courses",
+            "required_message::Tiếng Việt (vi)": "Anh/chị vui lòng ghi chủ đề của các lớp đã tổ chức.",
+            "required_message::English (en)": "Please give the topics of the courses held.",
+        },
+        {"type": "text", "name": "notes", "required": "no", VI: "Ghi chú", EN: "Notes"},
+    ]
+    settings = {
+        "form_title": "Báo cáo tập huấn OCOP",
+        "form_id": "bao_cao_tap_huan",
+        "version": "1",
+        "default_language": "Tiếng Việt (vi)",
+    }
+    return xlsform(survey, None, settings)
