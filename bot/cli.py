@@ -25,13 +25,14 @@ from bot.cli_reminders import reminders_cli
 from bot.i18n import Translator
 from bot.messages import Outbound
 from bot.notifications import queue_notifications
+from bot.render import display_name, display_phone
 from bot.runtime import run_blocking
 from handlers.context import Notification
 from handlers.roles import capabilities
 from storage import migrate
 from storage.audit import AuditLog
 from storage.invites import Invites
-from storage.models import Role, User, UserStatus, utcnow
+from storage.models import Commune, Province, Role, User, UserStatus, utcnow
 from storage.places import Places
 from storage.users import Users
 
@@ -185,17 +186,26 @@ def users_list(
 ) -> None:
     """List registered users."""
 
-    async def work(app: App) -> list[User]:
+    async def work(app: App) -> list[tuple[User, str | None, str | None]]:
         async with app.session_factory() as session:
-            statement = select(User).where(User.status != UserStatus.NEW).order_by(User.id)
+            statement = (
+                select(User, Commune.name, Province.name)
+                .outerjoin(Commune, Commune.code == User.commune_code)
+                .outerjoin(Province, Province.code == User.province_code)
+                .where(User.status != UserStatus.NEW)
+                .order_by(User.id)
+            )
             if pending:
                 statement = statement.where(User.status == UserStatus.PENDING)
-            return list((await session.scalars(statement)).all())
+            return [tuple(row) for row in (await session.execute(statement)).all()]  # type: ignore[misc]
 
-    for user in with_app(work):
+    for user, commune, province in with_app(work):
+        # Names and phones as the chat and the exports show them (bot/render.py).
+        place = ", ".join(p for p in (commune, province) if p) or "-"
         typer.echo(
             f"{user.id:>5}  {user.status:<9} {user.role or '-':<15} "
-            f"{user.full_name or '-'}  {user.phone or '-'}  commune {user.commune_code}"
+            f"{display_name(user.full_name or '') or '-'}  "
+            f"{display_phone(user.phone) if user.phone else '-'}  {place}"
         )
 
 
@@ -211,7 +221,7 @@ def users_approve(user_id: int) -> None:
                 raise AssertionError
             user.status, user.approved_at = UserStatus.ACTIVE, utcnow()
             await notify_approved(session, user)
-            return user.full_name or str(user_id)
+            return display_name(user.full_name or "") or str(user_id)
 
     typer.echo(f"Approved: {with_app(work)}")
 

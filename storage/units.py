@@ -15,6 +15,11 @@ from forms.readers.places import search_key
 from storage.models import Commune, Province
 
 
+def tidy(name: str) -> str:
+    """The package writes a few names with two spaces ("Xã  Phú Hữu"): shown once, as one."""
+    return " ".join(name.split())
+
+
 async def load_units(session: AsyncSession) -> int:
     """Insert the package's units that are not in the tables yet; returns how many were added.
 
@@ -34,7 +39,7 @@ async def load_units(session: AsyncSession) -> int:
             session.add(
                 Province(
                     code=int(p.code),
-                    name=p.name,
+                    name=tidy(p.name),
                     name_folded=search_key(p.name),
                     division_type=p.division_type.value,
                 )
@@ -47,7 +52,7 @@ async def load_units(session: AsyncSession) -> int:
                 Commune(
                     code=int(w.code),
                     province_code=int(w.province_code),
-                    name=w.name,
+                    name=tidy(w.name),
                     name_folded=search_key(w.name),
                     division_type=w.division_type.value,
                 )

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from bot.app import App
 from bot.cli import cli
 from storage.models import OutboxMessage, Role, User, UserStatus
+from storage.places import Places
 from storage.users import Users
 from tests.conftest import make_settings
 
@@ -59,14 +60,19 @@ def test_approve_a_pending_officer_tells_them(env: str) -> None:
         await app.prepare()
         async with app.session_factory() as session, session.begin():
             user, _ = await Users(session).create_with_identity("console", "an", language="vi")
-            user.role, user.status, user.full_name = Role.OFFICER, UserStatus.PENDING, "Lê An"
+            user.role, user.status, user.full_name = Role.OFFICER, UserStatus.PENDING, "lê an"
+            user.phone = "+84912345678"
+            commune = await Places(session).commune(6193)
+            assert commune is not None
+            user.commune_code, user.province_code = commune.code, commune.province_code
             user_id = user.id
         await app.close()
         return user_id
 
     user_id = asyncio.run(pending_officer())
     listing = runner.invoke(cli, ["users", "list", "--pending"])
-    assert "Lê An" in listing.output
+    # As the chat shows them: the name capitalised, the phone as read, the commune by name.
+    assert "Lê An  0912 345 678  Xã Cao Lộc, Lạng Sơn" in listing.output, listing.output
     result = runner.invoke(cli, ["users", "approve", str(user_id)])
     assert result.exit_code == 0 and "Approved: Lê An" in result.output
     again = runner.invoke(cli, ["users", "approve", str(user_id)])

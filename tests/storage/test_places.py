@@ -111,3 +111,15 @@ async def _imported(session: AsyncSession) -> dict[str, str]:
         commune = await places.commune(user.commune_code or 0)
         found[user.phone or ""] = commune.name if commune else "?"
     return found
+
+
+async def test_no_unit_name_has_a_doubled_space(places: Places) -> None:
+    """The package writes ten names as "Xã  Phú Hữu"; the tables hold them with one space
+    (storage/units.py, and migration 0016 for databases loaded before)."""
+    from storage.models import Commune, Province
+
+    for model in (Province, Commune):
+        names = list(await places.session.scalars(select(model.name)))
+        assert names and all(" ".join(n.split()) == n for n in names), [
+            n for n in names if " ".join(n.split()) != n
+        ]
