@@ -17,14 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli_common import with_app
-from storage.exports import (
-    FORMATS,
-    ExportError,
-    ExportSummary,
-    export,
-    export_filename,
-    on_time_by_deadline,
-)
+from bot.export_job import on_time_by_calendar
+from storage.exports import FORMATS, ExportError, ExportSummary, export, export_filename
 from storage.imports import ImportFileError, ImportReport, import_file
 from storage.imports.fields import PlaceFinder, Problem
 from storage.scope import Reach, Scope
@@ -148,7 +142,9 @@ def export_command(
 
     async def work(bot_app: App) -> ExportSummary:
         province_code, commune_code = await _place(bot_app.session_factory, province, commune)
-        deadline_of = getattr(bot_app.config, "deadline_of", None)
+        # The calendar as admins left it in the database: no scheduler runs here to refresh
+        # the process's copy of it.
+        on_time = await on_time_by_calendar(bot_app.session_factory, bot_app.settings.zone)
         progress = ExportProgress()
         try:
             return await export(
@@ -161,7 +157,7 @@ def export_command(
                 commune_code=commune_code,
                 fmt=chosen,  # type: ignore[arg-type]
                 zone=bot_app.settings.zone,
-                on_time=on_time_by_deadline(deadline_of) if deadline_of else None,
+                on_time=on_time,
                 progress=progress,
             )
         except ExportError as exc:

@@ -5,6 +5,9 @@ Where the channel carries files (Telegram, the console) the row holds the workbo
 document. Where it cannot (Zalo), the workbook never goes into the outbox: it is written to
 a temporary file, stored chunk by chunk (storage/files.py) and the row is only the text with
 a signed download link (bot/files/links.py), so neither the outbox nor memory holds it.
+
+Every export (this job, the dashboard's, ``ocop-bot export``) judges "on time" by
+:func:`on_time_by_calendar`: the calendar as the database has it when the export starts.
 """
 
 from __future__ import annotations
@@ -23,8 +26,11 @@ from bot.i18n import N_, Translator
 from bot.jobs import JobFailed
 from bot.messages import Document, Outbound
 from handlers.context import HandlerConfig, Job
-from storage.exports import ExportError, export, export_filename, on_time_by_deadline
-from storage.models import User, UserStatus
+from scheduler.calendar import load_calendar
+from storage.deadlines import Deadlines
+from storage.exports import ExportError, export, export_filename
+from storage.exports.columns import OnTime
+from storage.models import Submission, User, UserStatus
 from storage.outbox import Outbox
 from storage.scope import scope_of
 
@@ -33,6 +39,28 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: For a channel, how to link to files instead of sending them (None: send them).
 LinksFor = Callable[[str], FileLinks | None]
+
+
+async def on_time_by_calendar(
+    session_factory: async_sessionmaker[AsyncSession], zone: ZoneInfo
+) -> OnTime:
+    """The on-time flag of an export, by the calendar the database has now (admins' /lich
+    changes, national and provinces' own), read once when the export starts: the same
+    deadlines (``Calendar.deadlines``) as /tiendo and the dashboard read in their own
+    transaction. Not the process's copy (``current_calendar``): the scheduler refreshes it
+    only every half minute, and nothing refreshes it in ``ocop-bot export``."""
+    async with session_factory() as session:
+        calendar = await load_calendar(session, zone=zone)
+    periods: dict[tuple[str, str], Deadlines] = {}
+
+    def on_time(submission: Submission) -> bool | None:
+        key = (submission.form_id, submission.period)
+        deadlines = periods.get(key)
+        if deadlines is None:  # an export asks for the same few periods on every row
+            deadlines = periods[key] = calendar.deadlines(*key)
+        return deadlines.on_time(submission.province_code, submission.submitted_at)
+
+    return on_time
 
 
 def export_runner(
@@ -50,6 +78,7 @@ def export_runner(
             # Rights are read again now: they may have been withdrawn since the request.
             raise JobFailed(N_("only an active administrator may export"))
         filename = export_filename(params.get("report"), params.get("period"), "xlsx")
+        zone = ZoneInfo(str(config.zone))
 
         async def build(out: io.BytesIO | Path) -> int:
             try:
@@ -61,8 +90,8 @@ def export_runner(
                     period=params.get("period"),
                     province_code=params.get("province_code"),
                     fmt="xlsx",
-                    zone=ZoneInfo(str(config.zone)),
-                    on_time=on_time_by_deadline(config.deadline_of),
+                    zone=zone,
+                    on_time=await on_time_by_calendar(session_factory, zone),
                 )
             except ExportError as exc:
                 raise JobFailed(

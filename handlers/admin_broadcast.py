@@ -4,6 +4,8 @@ admin is told how many were delivered when the last one is done (``bot/broadcast
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.i18n import Translator
 from bot.messages import Button, Outbound
 from forms.readers import Rejected, read_text
@@ -53,13 +55,19 @@ class BroadcastFlow:
         elif step == "text":
             ctx.reply(t("Type the announcement (at most 3,000 characters)."))
         elif step == "confirm":
-            count = ctx.data["count"]
+            count, unreachable = ctx.data["count"], ctx.data.get("unreachable", 0)
+            going = (
+                t(
+                    "It will go to {count} people, {unreachable} of whom no messenger can "
+                    "reach now. Send it?",
+                    count=count,
+                    unreachable=unreachable,
+                )
+                if unreachable
+                else t("It will go to {count} people. Send it?", count=count)
+            )
             ctx.reply(
-                t("Preview:")
-                + "\n\n"
-                + ctx.data["text"]
-                + "\n\n"
-                + t("It will go to {count} people. Send it?", count=count),
+                t("Preview:") + "\n\n" + ctx.data["text"] + "\n\n" + going,
                 buttons=[
                     [
                         Button(label=t("Send"), payload="send"),
@@ -93,7 +101,10 @@ class BroadcastFlow:
                 ctx.reply(ctx.t(reading.message, **reading.params))
                 return
             data["text"] = reading.value
-            data["count"] = len(await self._recipients(ctx))
+            # Those no messenger can reach now are written to as well (their message is
+            # kept as unreachable and counted in the report): the preview says how many.
+            audience = await ctx.stores.broadcasts.audience(**self._audience(ctx))
+            data["count"], data["unreachable"] = audience.people, audience.unreachable
             if data["count"] == 0:
                 ctx.finish()
                 ctx.reply(ctx.t("Nobody in that audience can be reached; nothing was sent."))
@@ -118,19 +129,21 @@ class BroadcastFlow:
         ctx.goto("text")
         await self.prompt(ctx)
 
-    async def _recipients(self, ctx: Context):  # type: ignore[no-untyped-def]
+    @staticmethod
+    def _audience(ctx: Context) -> dict[str, Any]:
+        """The audience chosen so far, as ``Broadcasts.recipients`` and ``audience`` take it."""
         data = ctx.data
-        return await ctx.stores.broadcasts.recipients(
-            scope(ctx),
-            role=ROLES.get(data["role"]),
-            province_code=data.get("province_code"),
-            commune_code=data.get("commune_code"),
-            exclude=ctx.user.id,
-        )
+        return {
+            "scope": scope(ctx),
+            "role": ROLES.get(data["role"]),
+            "province_code": data.get("province_code"),
+            "commune_code": data.get("commune_code"),
+            "exclude": ctx.user.id,
+        }
 
     async def _send(self, ctx: Context) -> None:
         data = ctx.data
-        people = await self._recipients(ctx)
+        people = await ctx.stores.broadcasts.recipients(**self._audience(ctx))
         record = await ctx.stores.broadcasts.create(
             author_id=ctx.user.id,
             text=data["text"],

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from forms.readers.places_former import Search
+from storage.broadcasts import Audience
 from storage.links import Found
 from storage.models import (
     Broadcast,
@@ -114,9 +115,7 @@ class ProductStore(Protocol):
     ) -> Product: ...
     async def of_user(self, user_id: int) -> Sequence[Product]: ...
     async def get(self, product_id: int, scope: Scope, *, lock: bool = False) -> Product | None: ...
-    async def by_receipt(
-        self, receipt: str, scope: Scope
-    ) -> tuple[Product, Submission] | None: ...
+    async def by_receipt(self, receipt: str, scope: Scope) -> tuple[Product, Submission] | None: ...
     async def receipts(self, products: Iterable[Product]) -> dict[int, str]: ...
     async def history(self, product_id: int) -> Sequence[ProductEvent]: ...
     async def histories(self, product_ids: Iterable[int]) -> dict[int, list[ProductEvent]]: ...
@@ -161,6 +160,15 @@ class BroadcastStore(Protocol):
         commune_code: int | None,
         exclude: int | None = None,
     ) -> Sequence[User]: ...
+    async def audience(
+        self,
+        scope: Scope,
+        *,
+        role: str | None,
+        province_code: int | None,
+        commune_code: int | None,
+        exclude: int | None = None,
+    ) -> Audience: ...
     async def create(
         self,
         *,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,8 +19,19 @@ from storage.models import (
     UserStatus,
     utcnow,
 )
+from storage.reach import notice_reachable_sql, oa_window
 from storage.scope import Scope
 from storage.zalo_oa import UNREACHED_PREFIXES
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who an announcement would go to, for the admin's preview."""
+
+    people: int
+    # ...of whom no messenger can carry it now: their message will be kept as a failed
+    # 'unreachable:' row (storage/reach.py), so the preview says so before it is sent.
+    unreachable: int
 
 
 @dataclass(frozen=True)
@@ -51,19 +64,32 @@ class Broadcasts:
         Zalo OA window): like every notice, theirs is kept as a failed row counted as
         unreachable (storage/reach.py) and in the author's report, not left out unseen."""
         statement = select(User).where(
-            User.status == UserStatus.ACTIVE,
-            scope.filter(province=User.province_code, commune=User.commune_code),
-            exists().where(Identity.user_id == User.id),
+            *_audience(scope, role, province_code, commune_code, exclude)
         )
-        if role is not None:
-            statement = statement.where(User.role == role)
-        if province_code is not None:
-            statement = statement.where(User.province_code == province_code)
-        if commune_code is not None:
-            statement = statement.where(User.commune_code == commune_code)
-        if exclude is not None:
-            statement = statement.where(User.id != exclude)
         return (await self.session.scalars(statement.order_by(User.id))).all()
+
+    async def audience(
+        self,
+        scope: Scope,
+        *,
+        role: str | None,
+        province_code: int | None,
+        commune_code: int | None,
+        exclude: int | None = None,
+        now: datetime | None = None,
+    ) -> Audience:
+        """How many :meth:`recipients` there are, and how many of them no messenger can
+        reach now (as ``Users.notice_target`` will find when the message is queued),
+        counted in the database."""
+        unreachable = case((~notice_reachable_sql(User.id, now or utcnow(), oa_window()), 1))
+        row = (
+            await self.session.execute(
+                select(func.count(), func.count(unreachable)).where(
+                    *_audience(scope, role, province_code, commune_code, exclude)
+                )
+            )
+        ).one()
+        return Audience(people=int(row[0]), unreachable=int(row[1]))
 
     async def create(
         self,
@@ -118,3 +144,27 @@ class Broadcasts:
     @staticmethod
     def mark_reported(broadcast: Broadcast) -> None:
         broadcast.reported_at = utcnow()
+
+
+def _audience(
+    scope: Scope,
+    role: str | None,
+    province_code: int | None,
+    commune_code: int | None,
+    exclude: int | None,
+) -> list[Any]:
+    """The conditions on ``users`` of an announcement's audience."""
+    where: list[Any] = [
+        User.status == UserStatus.ACTIVE,
+        scope.filter(province=User.province_code, commune=User.commune_code),
+        exists().where(Identity.user_id == User.id),
+    ]
+    if role is not None:
+        where.append(User.role == role)
+    if province_code is not None:
+        where.append(User.province_code == province_code)
+    if commune_code is not None:
+        where.append(User.commune_code == commune_code)
+    if exclude is not None:
+        where.append(User.id != exclude)
+    return where

@@ -26,7 +26,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import exists, or_
+
+from storage.models import Identity
 
 OA = "zalo_oa"
 DEFAULT_WINDOW = timedelta(hours=48)
@@ -102,6 +106,18 @@ def choose_for_notice(identities: Sequence[R], now: datetime, window: timedelta)
     """:func:`choose` for a notice: the margin decides between messengers, but with no
     other messenger an OA whose window is still open is written to."""
     return choose(identities, now, window) or choose(identities, now, window, margin=timedelta())
+
+
+def notice_reachable_sql(user_id: Any, now: datetime, window: timedelta) -> Any:
+    """:func:`choose_for_notice` finds a messenger for ``user_id`` (a column), as an SQL
+    condition, for counts made in the database (an announcement's preview): some identity
+    that can be written to now, with no margin, as the notice's last resort allows. Keep it
+    in step with :func:`writable_now`."""
+    return exists().where(
+        Identity.user_id == user_id,
+        Identity.reachable.is_(True),
+        or_(Identity.channel != OA, Identity.last_seen_at >= now - window),
+    )
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,10 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Inbound, InboundKind
-from bot.notifications import notification_rows, stores_for
+from bot.notifications import queue_notifications, stores_for
 from handlers.context import Context, HandlerConfig
 from handlers.registry import FLOWS
 from storage.models import Identity, User, utcnow
-from storage.offers import OfferChanges, Offers
-from storage.outbox import Outbox
 from storage.users import Users
 
 # Not a messenger: the admin acting on a page (never stored, never sent to).
@@ -61,7 +59,9 @@ async def as_admin(
         now=utcnow(),
     )
     await work(ctx)
-    await deliver(session, users, ctx)
+    # Queued as the pipeline queues a chat message's: in each person's language, on the
+    # messenger they can be reached on now (else kept as unreachable), buttons answerable.
+    await queue_notifications(session, ctx.notifications, users)
     return Done(
         replies=[reply.text for reply in ctx.replies],
         notified=len(ctx.notifications),
@@ -104,13 +104,3 @@ async def converse(ctx: Context, answers: Sequence[Said]) -> None:
         await FLOWS[before[0]].handle(ctx)
         if ctx.in_conversation and (ctx.state.flow, ctx.state.step) == before:
             return
-
-
-async def deliver(session: AsyncSession, users: Users, ctx: Context) -> None:
-    """The handler's notifications as outbox rows, as the pipeline queues them: in each
-    person's language, on the messenger they use, their buttons answerable by number."""
-    offers = OfferChanges()
-    rows = await notification_rows(users, ctx.notifications, offers)
-    if rows:
-        await Outbox(session).enqueue_all(rows)
-        await Offers(session).save_all(offers)

@@ -16,12 +16,13 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlalchemy import select
 
+from bot.export_job import on_time_by_calendar
 from bot.web.pages import secure
 from bot.web.sessions import Visit
 from forms.periods import parse_period
 from forms.registry import FORMS
 from storage.audit import AuditLog
-from storage.exports import FORMATS, ExportError, export, export_filename, on_time_by_deadline
+from storage.exports import FORMATS, ExportError, export, export_filename
 from storage.models import Province
 from storage.scope import scope_of
 
@@ -92,7 +93,7 @@ async def download(visit: Visit) -> web.StreamResponse:
                     province_code=province,
                     fmt=fmt,  # type: ignore[arg-type]
                     zone=config.zone,
-                    on_time=on_time_by_deadline(config.deadline_of),
+                    on_time=await on_time_by_calendar(dashboard.session_factory, config.zone),
                 )
             except ExportError as exc:
                 return dashboard.refused(

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.app import App
 from bot.broadcasts import report_finished_broadcasts
@@ -94,8 +94,12 @@ async def test_an_announcement_keeps_those_nobody_can_reach_and_reports_them(wor
     await chat.say("admin_ls", "/thongbao")
     await chat.say("admin_ls", button="officers")
     preview = await chat.say("admin_ls", "Họp giao ban thứ Hai.")
-    # The officer on the console, and the two nobody can reach now: all three are written to.
-    assert "Thông báo sẽ được gửi tới 3 người" in preview
+    # The officer on the console, and the two nobody can reach now: all three are written
+    # to, and the preview says so before the admin sends it.
+    assert (
+        "Thông báo sẽ được gửi tới 3 người, trong đó 2 người hiện không liên lạc được qua "
+        "kênh nào. Anh/chị có muốn gửi không?"
+    ) in preview
     answer = await chat.say("admin_ls", button="send")
 
     assert "Đang gửi tới 3 người" in answer
@@ -114,6 +118,46 @@ async def test_an_announcement_keeps_those_nobody_can_reach_and_reports_them(wor
         broadcast = await session.get(Broadcast, 1)
     assert unreached == {province: 2}
     assert broadcast is not None and broadcast.recipients == 3
+
+
+async def test_the_preview_counts_as_unreachable_exactly_those_kept_as_unreachable(world) -> None:  # type: ignore[no-untyped-def]
+    """Observed: the preview said "It will go to 5 people" when some of them no messenger
+    could reach. It counts them as the sending will find them: another linked messenger
+    that can carry it, or a Zalo OA window still open, is reachable."""
+    app, users = world
+    province = users["officer"].province_code
+    reachable = [
+        [OA_CLOSED, ("telegram", timedelta(days=5), True)],  # Telegram still carries it
+        [("zalo_oa", timedelta(hours=47, minutes=30), True)],  # the window is still open
+        [BLOCKED, ("zalo_oa", timedelta(hours=2), True)],
+    ]
+    unreachable = [[OA_CLOSED], [BLOCKED, OA_CLOSED]]
+    for number, identities in enumerate(reachable + unreachable):
+        await somebody(app, f"Người {number}", Role.OFFICER, identities, province_code=province)
+    chat = Chat(app)
+
+    await chat.say("admin_ls", "/thongbao")
+    await chat.say("admin_ls", button="officers")
+    preview = await chat.say("admin_ls", "Họp giao ban thứ Hai.")
+    # The officer on the console, the three above who can be reached and the two who cannot.
+    assert "tới 6 người, trong đó 2 người hiện không liên lạc được qua kênh nào." in preview
+    await chat.say("admin_ls", button="send")
+
+    async with app.session_factory() as session:
+        kept = await session.scalar(
+            select(func.count()).where(OutboxMessage.error == NOTICE_UNREACHABLE)
+        )
+    assert kept == 2
+
+
+async def test_the_preview_of_an_audience_everyone_can_reach_says_only_how_many(world) -> None:  # type: ignore[no-untyped-def]
+    app, _users = world
+    chat = Chat(app)
+    await chat.say("admin_ls", "/thongbao")
+    await chat.say("admin_ls", button="officers")
+    preview = await chat.say("admin_ls", "Họp giao ban thứ Hai.")
+    assert "Thông báo sẽ được gửi tới 1 người. Anh/chị có muốn gửi không?" in preview
+    assert "không liên lạc được" not in preview
 
 
 @pytest.mark.parametrize("identity", [OA_CLOSED, BLOCKED], ids=["oa_closed", "blocked"])

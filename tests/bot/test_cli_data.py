@@ -15,7 +15,11 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from bot.cli_data import ExportProgress, app, register
+from scheduler.calendar import schedule_values
+from scheduler.config import calendar_file
+from storage.calendar import CalendarRows
 from storage.db import create_engine, create_session_factory
+from storage.models import utcnow
 from tests.storage.test_exports import (
     CAO_LOC,
     HA_NOI,
@@ -93,6 +97,58 @@ def test_export_one_commune_by_code_to_csv_with_a_default_name(seeded: Path) -> 
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     assert "Xã Cao Lộc" in out.read_text(encoding="utf-8-sig")
     assert "Xã Lộc Bình" not in out.read_text(encoding="utf-8-sig")
+
+
+async def _change_calendar(url: str, province: int | None, changes: dict[str, int]) -> None:
+    """An admin's /lich change, as the rows have it: the national schedule, or a province's
+    own deadline."""
+    engine = create_engine(url)
+    async with create_session_factory(engine)() as session, session.begin():
+        rows = CalendarRows(session)
+        if province is None:
+            file_values = schedule_values(calendar_file().rules()["commune_report"])
+            await rows.set_schedule(
+                "commune_report", file_values, changes, user_id=None, now=utcnow()
+            )
+        else:
+            await rows.set_province_deadline(
+                "commune_report", province, changes, user_id=None, now=utcnow()
+            )
+    await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("province", "expected"),
+    [
+        # The country's deadline moved from 15/06 to 25/06: Lộc Bình's 20/06 is on time.
+        (
+            None,
+            {"Xã Cao Lộc": "Đúng hạn", "Xã Lộc Bình": "Đúng hạn", "Phường Hoàn Kiếm": "Đúng hạn"},
+        ),
+        # Lạng Sơn's own deadline is 05/06: Cao Lộc's 10/06 is late, Hà Nội keeps 15/06.
+        (
+            LANG_SON,
+            {"Xã Cao Lộc": "Trễ hạn", "Xã Lộc Bình": "Trễ hạn", "Phường Hoàn Kiếm": "Đúng hạn"},
+        ),
+    ],
+    ids=["national_deadline", "province_deadline"],
+)
+def test_export_judges_by_the_admins_calendar(
+    seeded: Path, database_url: str, province: int | None, expected: dict[str, str]
+) -> None:
+    """Observed: ``ocop-bot export`` judged by the calendar file, as no scheduler refreshes
+    the command's copy of the calendar; admins' deadlines (/lich) are in the database."""
+    asyncio.run(
+        _change_calendar(database_url, province, {"deadline_day": 25 if province is None else 5})
+    )
+    out = seeded / "q2.xlsx"
+    result = runner.invoke(
+        app, ["export", "--report", "commune_report", "--period", "2024-Q2", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(openpyxl.load_workbook(out).worksheets[0].iter_rows(values_only=True))
+    flag = list(rows[0]).index("Đúng hạn")
+    assert {row[3]: row[flag] for row in rows[1:]} == expected
 
 
 @pytest.mark.parametrize(

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Outbound
-from storage.broadcasts import Broadcasts, Outcome
+from storage.broadcasts import Audience, Broadcasts, Outcome
 from storage.db import create_engine, create_session_factory
 from storage.models import Identity, OutboxStatus, Role, User, UserStatus
 from storage.outbox import Outbox, row_values
 from storage.reach import NOTICE_UNREACHABLE
 from storage.scope import Reach, Scope
+from storage.users import Users
 
 
 @pytest.fixture
@@ -84,3 +86,49 @@ async def test_the_outcome_counts_the_unreached_among_the_failed(session: AsyncS
     [(found, outcome)] = await broadcasts.finished_unreported()
     assert found.id == record.id
     assert outcome == Outcome(delivered=2, failed=4, unreached=2)
+
+
+NOW = datetime(2024, 6, 10, 9, 0, tzinfo=UTC)
+# Each person's messengers: (channel, hours since they last wrote there, reachable).
+PEOPLE = {
+    "console": [("console", 500, True)],
+    "oa open": [("zalo_oa", 2, True)],
+    "oa closing": [("zalo_oa", 47.5, True)],  # within the margin: the last resort still takes it
+    "oa just closed": [("zalo_oa", 48.1, True)],
+    "oa closed, telegram": [("zalo_oa", 1, True), ("telegram", 300, True)],
+    "blocked, oa closed": [("telegram", 1, False), ("zalo_oa", 72, True)],
+    "blocked everywhere": [("telegram", 1, False), ("zalo_bot", 5, False)],
+}
+
+
+async def test_the_audience_counts_the_unreachable_as_the_notices_will_find_them(
+    session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview's count is made in SQL; the notices are routed in Python
+    (``Users.notice_target``): both must find the same people unreachable."""
+    monkeypatch.setattr("storage.reach._window", timedelta(hours=48))  # the default window
+    for name, identities in PEOPLE.items():
+        user = await officer(session, name, reachable=None)
+        for channel, hours, reachable in identities:
+            session.add(
+                Identity(
+                    user_id=user.id,
+                    channel=channel,
+                    external_id=f"{channel}-{user.id}",
+                    last_seen_at=NOW - timedelta(hours=hours),
+                    reachable=reachable,
+                )
+            )
+    await session.flush()
+    everyone = Scope(Reach.NATIONAL)
+    people = await Broadcasts(session).recipients(
+        everyone, role=Role.OFFICER, province_code=None, commune_code=None
+    )
+    targets = {p.full_name: await Users(session).notice_target(p.id, now=NOW) for p in people}
+    kept = sorted(name for name, target in targets.items() if target and target.error)
+    assert kept == ["blocked everywhere", "blocked, oa closed", "oa just closed"]
+
+    counted = await Broadcasts(session).audience(
+        everyone, role=Role.OFFICER, province_code=None, commune_code=None, now=NOW
+    )
+    assert counted == Audience(people=len(PEOPLE), unreachable=len(kept))

@@ -10,7 +10,18 @@ from datetime import date
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from storage.models import Product, ProductStatus, ReviewStatus, Submission, User, UserStatus
+from storage.models import (
+    Identity,
+    OutboxMessage,
+    OutboxStatus,
+    Product,
+    ProductStatus,
+    ReviewStatus,
+    Submission,
+    User,
+    UserStatus,
+)
+from storage.reach import NOTICE_UNREACHABLE
 from storage.submissions import Submissions
 from tests.web.conftest import Web, csrf_of, page
 
@@ -121,6 +132,29 @@ async def test_approving_an_officer_tells_them(web: Web) -> None:
         assert stored is not None and stored.status == UserStatus.ACTIVE
     [told] = await officer_reads(web, "pending")
     assert "duyệt" in told
+
+
+async def test_approving_someone_no_messenger_can_reach_keeps_their_notice(web: Web) -> None:
+    """The dashboard queues a handler's notices as every other notice is queued
+    (bot/notifications.py): one nobody can carry now is kept as a failed row counted as
+    unreachable, not dropped and not sent blindly."""
+    pending = web.users["pending"]
+    async with web.app.session_factory() as session, session.begin():
+        for identity in await session.scalars(
+            select(Identity).where(Identity.user_id == pending.id)
+        ):
+            identity.reachable = False  # they blocked the bot
+    client = await web.signed_in("admin_ls")
+    _, text = await page(client, "/admin/approvals")
+    done = await client.post(
+        f"/admin/approvals/{pending.id}", data={"csrf": csrf_of(text), "decision": "approve"}
+    )
+    assert done.status == 200
+    async with web.app.session_factory() as session:
+        rows = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == pending.id))
+        ).all()
+    assert [(r.status, r.error) for r in rows] == [(OutboxStatus.FAILED, NOTICE_UNREACHABLE)]
 
 
 async def test_disabling_a_user(web: Web) -> None:
