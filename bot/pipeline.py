@@ -42,7 +42,6 @@ from storage.users import Users
 log = logging.getLogger(__name__)
 
 
-
 @dataclass
 class _Handled:
     """What the messages of one transaction leave to write, in the order they came."""
@@ -129,9 +128,7 @@ class Pipeline:
             if await is_outage(exc, self.session_factory):
                 done = await self._retry_or_set_aside(inbound, exc)
             else:
-                log.exception(
-                    "handling %s message %s failed", inbound.channel, inbound.message_id
-                )
+                log.exception("handling %s message %s failed", inbound.channel, inbound.message_id)
                 done = await self._guarded(self._apologise(inbound))
         self._failures.forget((inbound.channel, inbound.message_id))
         assert done is not None  # a message alone is never put off
@@ -316,9 +313,7 @@ class Pipeline:
                     user_id=user.id,
                 )
             )
-        handled.outbox.extend(
-            await notification_rows(users, ctx.notifications, handled.offers)
-        )
+        handled.outbox.extend(await notification_rows(users, ctx.notifications, handled.offers))
 
     async def _apologise(self, inbound: Inbound) -> bool:
         """A bug must not turn into silence: the message is marked seen and the user told,

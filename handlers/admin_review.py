@@ -78,9 +78,7 @@ async def review(ctx: Context, argument: str) -> None:
         return
     verdict, _, raw_id = argument.partition(":")
     submission_id = record_id(raw_id)
-    submission = (
-        await ctx.stores.progress.get(submission_id, scope(ctx)) if submission_id else None
-    )
+    submission = await ctx.stores.progress.get(submission_id, scope(ctx)) if submission_id else None
     if submission is None or verdict not in ("fix", "ok"):
         ctx.reply(ctx.t("That choice is no longer valid."))
         return

@@ -51,8 +51,7 @@ NOT_TAKEN = {
         "your other messenger gives a new one."
     ),
     Found.USED: N_(
-        "This link code has already been used. Type /lienket on your other messenger "
-        "for a new one."
+        "This link code has already been used. Type /lienket on your other messenger for a new one."
     ),
     Found.EXPIRED: N_(
         "This link code has expired. Type /lienket on your other messenger for a new one."

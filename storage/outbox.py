@@ -119,31 +119,28 @@ class Outbox:
         """
         now = now or utcnow()
         earlier = aliased(OutboxMessage)
-        due = (
-            select(
-                OutboxMessage.id,
-                func.row_number()
-                .over(
-                    partition_by=(OutboxMessage.channel, OutboxMessage.address),
-                    order_by=OutboxMessage.id,
-                )
-                .label("turn"),
+        due = select(
+            OutboxMessage.id,
+            func.row_number()
+            .over(
+                partition_by=(OutboxMessage.channel, OutboxMessage.address),
+                order_by=OutboxMessage.id,
             )
-            .where(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.channel.in_(channels),
-                OutboxMessage.next_attempt_at <= now,
-                # A chat's messages go in order, across rounds, workers and restarts: a row
-                # waits while an earlier one to the same chat is pending but not due (leased
-                # by another sender, maybe a dead one, or waiting for a retry).
-                ~exists().where(
-                    earlier.channel == OutboxMessage.channel,
-                    earlier.address == OutboxMessage.address,
-                    earlier.status == OutboxStatus.PENDING,
-                    earlier.id < OutboxMessage.id,
-                    earlier.next_attempt_at > now,
-                ),
-            )
+            .label("turn"),
+        ).where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.channel.in_(channels),
+            OutboxMessage.next_attempt_at <= now,
+            # A chat's messages go in order, across rounds, workers and restarts: a row
+            # waits while an earlier one to the same chat is pending but not due (leased
+            # by another sender, maybe a dead one, or waiting for a retry).
+            ~exists().where(
+                earlier.channel == OutboxMessage.channel,
+                earlier.address == OutboxMessage.address,
+                earlier.status == OutboxStatus.PENDING,
+                earlier.id < OutboxMessage.id,
+                earlier.next_attempt_at > now,
+            ),
         )
         if address is not None:
             due = due.where(OutboxMessage.address == address)

@@ -142,4 +142,3 @@ class Submissions:
             .limit(limit)
         )
         return [dict(answers) for answers in (await self.session.scalars(statement)).all()]
-
