@@ -26,7 +26,6 @@ from handlers.ports import (
     UserStore,
 )
 from storage.conversations import ConversationState
-from storage.deadlines import DeadlineOf
 from storage.models import Identity, User
 from storage.scope import rights_of
 
@@ -58,9 +57,6 @@ class HandlerConfig:
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     # "https://t.me/<bot>?start={code}" once the Telegram channel knows its bot's name.
     invite_link: str | None = None
-    # When a report of a period is due for a province's users (end of the deadline day, its
-    # own deadline where it set one); None until the calendar knows.
-    deadline_of: DeadlineOf = lambda _form, _period, _province=None: None
     # Whether a period no longer takes reports or changes (past its lock date).
     is_locked: Callable[..., bool] = lambda *_args: False
     # What each channel of this process can show, by channel name (filled as the runtime

@@ -5,7 +5,7 @@ Where values come from: the calendar file (defaults), then the database rows (th
 copy, with admins' changes winning), then a province's own deadline for its users. A
 calendar is rebuilt from those whenever it is needed with a database at hand
 (:func:`load_calendar`); the process also keeps the last one built (:func:`current_calendar`)
-for the few callers that cannot wait for a query, such as ``deadline_of`` in exports.
+for the few callers that cannot wait for a query, such as the lock check of a form.
 """
 
 from __future__ import annotations
@@ -300,7 +300,8 @@ def install_calendar(calendar: Calendar | None) -> None:
 def deadline_of(form_id: str, period_key: str, province_code: int | None = None) -> datetime | None:
     """When a report of a period is due: the end of its deadline day, local time.
 
-    Synchronous on purpose, for ``HandlerConfig.deadline_of`` (progress, exports): it reads
-    the process's current calendar, which the scheduler refreshes from the database.
+    Synchronous, from the process's current calendar (which the scheduler refreshes from
+    the database): for a caller without a session. Progress and exports read the database's
+    calendar instead (``Calendar.deadlines``), so that an admin's change counts at once.
     """
     return current_calendar().deadline_end(form_id, period_key, province_code)

@@ -126,7 +126,7 @@ class ReminderJob:
         async with self.session_factory() as session:
             calendar = await load_calendar(session, zone=self.zone)
             snapshot = await load_snapshot(session, calendar, today)
-        install_calendar(calendar)  # keeps this process's deadline_of current
+        install_calendar(calendar)  # keeps this process's calendar (lock checks) current
         return plan(calendar, snapshot, today, self.titles)
 
     async def already_written(self, planned: Sequence[Planned]) -> set[str]:

@@ -2,8 +2,8 @@
 
 Every process runs :func:`run_scheduler`. Each ``retry`` seconds a process that does not
 lead tries to (see :mod:`scheduler.leader`), the leader checks it still holds its lock, and
-both refresh their copy of the calendar (for ``deadline_of``). On becoming the leader a process
-copies the calendar file into the database, runs the day's reminders at once (the catch-up:
+both refresh their copy of the calendar (for the lock check of forms). On becoming the
+leader a process copies the calendar file into the database, runs the day's reminders at once (the catch-up:
 whatever is still due and not yet written after downtime or a change of leader) and starts
 APScheduler with cron triggers in the configured zone:
 
@@ -225,7 +225,7 @@ class SchedulerRunner:
             log.exception("the retention purge failed; it runs again tomorrow")
 
     async def refresh_calendar(self) -> None:
-        """Keep this process's calendar (``deadline_of``) in step with admins' changes."""
+        """Keep this process's calendar (the lock check) in step with admins' changes."""
         async with self.session_factory() as session:
             install_calendar(await load_calendar(session, zone=self.zone))
 
