@@ -25,7 +25,6 @@ from typing import TextIO
 from bot.app import App, StartupError
 from bot.channels.base import Service
 from bot.channels.console import ConsoleService
-from bot.channels.telegram.service import TelegramService
 from bot.channels.web import WebService
 from bot.channels.zalo.service import ZaloService
 from bot.channels.zalo_oa.service import ZaloOaService, reminder_router
@@ -58,6 +57,10 @@ def configured_services(
     settings = app.settings
     services: list[Service] = []
     if settings.telegram_token:
+        # Imported only when used: aiogram takes seconds and a large part of the memory of a
+        # process that starts it (bench/), which a console or Zalo deployment need not pay.
+        from bot.channels.telegram.service import TelegramService
+
         services.append(TelegramService(app, worker=worker))
     if settings.zalo_bot_token:
         services.append(ZaloService(app, worker=worker))

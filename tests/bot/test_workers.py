@@ -84,7 +84,9 @@ class Workers:
                 sys.executable, "-m", "bot", cwd=self.folder, env=self.env,
                 stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=asyncio.subprocess.STDOUT,
             )  # fmt: skip
-        for _ in range(300):
+        # Two new processes import aiogram (seconds each) on a machine shared with the
+        # suite's other workers: up to 90 s, still bounded.
+        for _ in range(900):
             text = self.output()
             if "worker 1 of 2" in text and "worker 2 of 2" in text:
                 return
