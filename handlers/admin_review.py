@@ -125,12 +125,12 @@ class ReviewComment:
 
         def compose(tr: Translator) -> Outbound:
             title = form.title(tr.language)
-            label = period.label(tr.language) if period else ""
+            if period is not None:  # as the form heads its questions: "… — quý 2/2024"
+                title = f"{title} — {period.label(tr.language)}"
             return Outbound(
                 text=tr.t(
-                    "Your report “{title} {period}” (receipt {receipt}) needs fixing: {comment}",
+                    "Your report “{title}” (receipt {receipt}) needs fixing: {comment}",
                     title=title,
-                    period=label,
                     receipt=submission.receipt,
                     comment=comment,
                 ),

@@ -126,8 +126,8 @@ class _Builder:
                         id=f"{group.name}__more_{instance}",
                         type=QuestionType.YES_NO,
                         label=Text(
-                            vi=f"Anh/chị có muốn thêm {label.vi} nữa không?",
-                            en=f"Add another {label.en or label.vi}?",
+                            vi=f"Anh/chị có muốn thêm {_in_sentence(label.vi)} nữa không?",
+                            en=f"Add another {_in_sentence(label.en or label.vi)}?",
                         ),
                         relevant=own,
                         imported=True,
@@ -202,6 +202,19 @@ class _Builder:
         if item.or_other:
             found.append(Option(key="other", vi="Khác", en="Other"))
         return tuple(found)
+
+
+def _in_sentence(label: str) -> str:
+    """A label written to stand alone ("Lớp tập huấn") inside a sentence: its first letter in
+    lower case ("thêm lớp tập huấn nữa"), unless the first word is an acronym or a name
+    whose second letter is a capital too ("OCOP", "HTX") or not a letter ("Q1")."""
+    text = label.strip()
+    words = text.split(maxsplit=2)
+    if not words or not words[0][:1].isupper():
+        return text
+    first = words[0]
+    second = first[1] if len(first) > 1 else (words[1][:1] if len(words) > 1 else "")
+    return text[0].lower() + text[1:] if second.islower() else text
 
 
 def _questions(items: tuple[XQuestion | XGroup, ...]) -> list[XQuestion]:

@@ -2,8 +2,10 @@
 user is in the form, and a cross-field check's contradiction.
 
 A receipt is an official acknowledgement ("Đã gửi báo cáo OCOP quý 2/2024 của xã Cao Lộc,
-mã BCX-000001"), and a user interrupted half-way needs to hear which report they were
-filling and where: both are composed here, in the language of whoever reads them.
+mã BCX-000001"; for an imported form "Đã gửi báo cáo “Tập huấn OCOP hằng tháng”, tháng
+10/2026, của xã Cao Lộc, mã TH-000001"), and a user interrupted half-way needs to hear
+which report they were filling and where: both are composed here, in the language of
+whoever reads them.
 """
 
 from __future__ import annotations
@@ -23,9 +25,23 @@ _UNIT_WORDS = ("Xã ", "Phường ", "Thị trấn ", "Đặc khu ")
 
 
 def report_name(form: Form, period_key: str, tr: Translator) -> str:
-    """``báo cáo OCOP quý 2/2024``; a form without a period is named alone."""
+    """``báo cáo OCOP quý 2/2024``; a form without a period is named alone.
+
+    A built-in form has a name written for a sentence (its short title). An imported form
+    has only its title, written as a heading ("Tập huấn OCOP hằng tháng", "New Cascading
+    Example"): it is quoted and the period set apart by commas (``báo cáo “Tập huấn OCOP
+    hằng tháng”, tháng 10/2026``), so that no title runs into its period ("tháng tháng").
+    """
     period = parse_period(period_key) if period_key else None
     label = period.label(tr.language) if period else ""
+    if form.short_title is None:
+        title = form.title(tr.language).strip()
+        # "báo cáo “Báo cáo tập huấn”" would say it twice.
+        if title.casefold().startswith(tr.t("report").casefold()):
+            name = tr.t("“{title}”", title=title)
+        else:
+            name = tr.t("report “{title}”", title=title)
+        return tr.t("{report}, {period}", report=name, period=label) if label else name
     name = form.name(tr.language)
     return tr.t("{report} for {period}", report=name, period=label) if label else name
 
@@ -41,11 +57,10 @@ def report_of(form: Form, period_key: str, commune: str | None, tr: Translator) 
     """The report as a receipt names it: a commune's report names the commune."""
     report = report_name(form, period_key, tr)
     if form.shared_by == "commune" and commune:
-        return tr.t(
-            "{report} of {commune}",
-            report=report,
-            commune=place_in_sentence(commune, tr.language),
-        )
+        place = place_in_sentence(commune, tr.language)
+        if form.short_title is None:  # "báo cáo “…”, tháng 10/2026, của xã Cao Lộc"
+            return tr.t("{report}, of {commune}", report=report, commune=place)
+        return tr.t("{report} of {commune}", report=report, commune=place)
     return report
 
 

@@ -70,7 +70,7 @@ async def test_a_notice_appears_without_typing_and_its_number_answers_it(world: 
             assert "cần bổ sung: Thiếu danh sách sản phẩm." in shown
             assert "1. Sửa báo cáo" in shown
             keys.send_text("1\r")
-            await _wait_for(screen, "Vui lòng kiểm tra lại")  # the report reopened
+            await _wait_for(screen, "Anh/chị vui lòng kiểm tra lại")  # the report reopened
         finally:
             stop.set()
             await asyncio.wait_for(running, 15)

@@ -103,7 +103,7 @@ async def test_an_import_reaches_a_running_console_chat(world: Any, database_url
             keys.send_text("/soho\r")
             await _wait_for(screen, "Số hộ tham gia")
             keys.send_text("12\r")
-            await _wait_for(screen, "Vui lòng kiểm tra lại")
+            await _wait_for(screen, "Anh/chị vui lòng kiểm tra lại")
             # Attached from elsewhere: the same form becomes the monthly report.
             await attach_elsewhere(database_url)
             await _until(lambda: registry.FORMS["so_ho"].period is PeriodKind.MONTH)

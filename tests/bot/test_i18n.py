@@ -143,6 +143,19 @@ def test_vietnamese_says_anh_chi_never_ban() -> None:
     assert wrong == [], "“bạn” in the Vietnamese catalog (say “anh/chị”):\n" + "\n".join(wrong)
 
 
+def test_vietnamese_asks_with_anh_chi_vui_long() -> None:
+    """A request names whom it asks ("Anh/chị vui lòng gõ số nguyên…", "…; anh/chị vui lòng
+    không chia sẻ"): a bare "Vui lòng…" reads as a sign on a wall, not a public service
+    speaking to a person."""
+    wrong = [
+        msgid
+        for msgid, text in _vi_strings()
+        for found in re.finditer(r"vui lòng", text, re.IGNORECASE)
+        if not text[: found.start()].casefold().endswith("anh/chị ")
+    ]
+    assert wrong == [], "say “Anh/chị vui lòng…”, not a bare “Vui lòng…”:\n" + "\n".join(wrong)
+
+
 def test_vietnamese_spelling_is_one_convention() -> None:
     """Tones placed the traditional way throughout (hóa, khóa, hủy), as state documents do:
     never one word spelt two ways in one conversation."""

@@ -83,7 +83,7 @@ async def test_missing_and_out_of_bounds_answers_are_listed_then_asked(app: App)
     assert "Câu 12/15: Số điểm giới thiệu và bán sản phẩm OCOP" in said
     assert "Câu trả lời hiện tại: 5.000" in said
     said = await chat.say("an", "3")
-    assert "Vui lòng kiểm tra lại các câu trả lời" in said
+    assert "Anh/chị vui lòng kiểm tra lại các câu trả lời" in said
     said = await chat.say("an", button="send")
     assert "mã BCX-" in said
     filed = await _filed(app)
@@ -105,7 +105,7 @@ async def test_a_blocking_contradiction_cannot_be_sent(app: App) -> None:
     said = await chat.say("an", button="fix:certified_3_stars")
     assert "Câu 4/15: Số sản phẩm được công nhận 3 sao" in said
     said = await chat.say("an", "1")
-    assert "Vui lòng kiểm tra lại các câu trả lời" in said
+    assert "Anh/chị vui lòng kiểm tra lại các câu trả lời" in said
     assert "mã BCX-" in await chat.say("an", button="send")
 
 

@@ -14,7 +14,7 @@ from bot.messages import Inbound, InboundKind
 from storage.models import Offer, User, UserStatus
 from tests.handlers.scene import Chat
 
-REOPENED = "Vui lòng kiểm tra lại"  # the report's review step: the report was reopened
+REOPENED = "Anh/chị vui lòng kiểm tra lại"  # the report's review step: the report was reopened
 NO_LONGER = "Lựa chọn này không còn hiệu lực"
 
 

@@ -73,7 +73,7 @@ async def test_officer_who_moves_commune_cannot_send_or_see_the_new_communes_rep
     theirs = await dong_dang_report(app)
     chat = Chat(app)
     opened = await chat.say("officer", "/baocao")  # Cao Lộc's Q2 report, reopened at the review
-    assert "BCX-000001" in opened and "Vui lòng kiểm tra lại" in opened
+    assert "BCX-000001" in opened and "Anh/chị vui lòng kiểm tra lại" in opened
     await chat.say("officer", "/toi")
     await chat.say("officer", button="@profile:province")
     await chat.say("officer", "lang son")
@@ -103,13 +103,13 @@ async def test_officer_disabled_while_a_draft_is_open_cannot_send_it(world) -> N
     app, users = world
     app.pipeline.clock = lambda: MAY_20
     chat = Chat(app)
-    assert "Vui lòng kiểm tra lại" in await chat.say("officer", "/baocao")
+    assert "Anh/chị vui lòng kiểm tra lại" in await chat.say("officer", "/baocao")
     assert "không còn dùng được" in await chat.say("admin_ls", f"/khoa {users['officer'].id}")
     answer = await chat.say("officer", button="send")
     assert REPORT_CLOSED in answer and "Đã gửi" not in answer
     assert await revisions(app) == {"BCX-000001": 1}
     again = await chat.say("officer", "/baocao")
-    assert "bị khóa" in again and "Vui lòng kiểm tra lại" not in again
+    assert "bị khóa" in again and "Anh/chị vui lòng kiểm tra lại" not in again
 
 
 async def test_admin_disabled_half_way_through_an_invite_gets_no_code(world) -> None:  # type: ignore[no-untyped-def]
@@ -160,7 +160,7 @@ async def test_every_open_flow_is_closed_when_rights_change(world) -> None:  # t
     await set_user(app, users["officer"].id, status=UserStatus.DISABLED)
     answer = await chat.say("officer", "Nguyễn Văn Mới")
     assert REPORT_CLOSED in answer and "Đã lưu" not in answer
-    assert "Vui lòng kiểm tra lại" not in await chat.say("officer", button="send")
+    assert "Anh/chị vui lòng kiểm tra lại" not in await chat.say("officer", button="send")
     async with app.session_factory() as session:
         officer = await session.get(User, users["officer"].id)
         assert officer is not None and officer.full_name == "officer"

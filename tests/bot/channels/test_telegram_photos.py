@@ -104,7 +104,7 @@ async def test_a_product_idea_keeps_the_photo_the_bot_downloaded(
         update = server.user_sends_photo(hoa.id, caption="Hũ mật ong")
         await hoa.expect("Đã nhận ảnh 1")
         hoa.says("xong")
-        await hoa.expect("Vui lòng kiểm tra lại")
+        await hoa.expect("Anh/chị vui lòng kiểm tra lại")
         hoa.says("gửi")
         await hoa.expect("YT-")  # the receipt
         await settled(app, server)

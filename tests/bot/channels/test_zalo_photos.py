@@ -81,7 +81,7 @@ async def test_a_product_idea_keeps_the_photo_the_bot_downloaded(
         await hoa.expect("Đã nhận ảnh 1")
         zalo.photos.clear()  # Zalo's URL expires: our copy is what counts from now on
         hoa.says("xong")
-        await hoa.expect("Vui lòng kiểm tra lại")
+        await hoa.expect("Anh/chị vui lòng kiểm tra lại")
         hoa.says("gửi")
         await hoa.expect("Đã gửi")
         await settled(app, zalo)
@@ -115,7 +115,7 @@ async def test_a_photo_that_cannot_be_taken_is_asked_for_again(
         await lan.expect("Đã nhận ảnh 1")  # still at the photo question: nothing was lost
         zalo.push(gone)  # Zalo delivers the failed one again: already answered, dropped
         lan.says("xong")
-        await lan.expect("Vui lòng kiểm tra lại")
+        await lan.expect("Anh/chị vui lòng kiểm tra lại")
         await settled(app, zalo)
     async with app.session_factory() as session:
         kept = (await session.scalars(select(StoredFile))).all()

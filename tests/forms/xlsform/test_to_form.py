@@ -17,7 +17,7 @@ from forms.xlsform.answers import calculate
 from forms.xlsform.builtin import builtin_workbook
 from forms.xlsform.export import source_of, workbook_bytes
 from forms.xlsform.to_form import MAX_REPEAT, to_form
-from tests.forms.xlsform.workbooks import commune_report
+from tests.forms.xlsform.workbooks import EN, VI, commune_report, xlsform
 
 TODAY = date(2024, 6, 10)
 
@@ -61,6 +61,45 @@ def test_repeats_are_bounded() -> None:
     ids = [q.id for q in report().questions]
     assert f"product_name__{MAX_REPEAT}" in ids and f"product_name__{MAX_REPEAT + 1}" not in ids
     assert f"product__more_{MAX_REPEAT}" not in ids
+
+
+@pytest.mark.parametrize(
+    ("vi", "en", "asked_vi", "asked_en"),
+    [
+        # Observed: "Anh/chị có muốn thêm Lớp tập huấn nữa không?"
+        (
+            "Lớp tập huấn",
+            "Training course",
+            "thêm lớp tập huấn nữa",
+            "Add another training course?",
+        ),
+        # An acronym or a name keeps its capitals: the second letter is a capital too.
+        ("OCOP sản phẩm", "OCOP product", "thêm OCOP sản phẩm nữa", "Add another OCOP product?"),
+        (
+            "HTX tham gia",
+            "HTX taking part",
+            "thêm HTX tham gia nữa",
+            "Add another HTX taking part?",
+        ),
+        ("sản phẩm", "product", "thêm sản phẩm nữa", "Add another product?"),
+        ("Ý tưởng", "I", "thêm ý tưởng nữa", "Add another I?"),
+    ],
+)
+def test_add_another_reads_the_label_in_mid_sentence(
+    vi: str, en: str, asked_vi: str, asked_en: str
+) -> None:
+    survey = [
+        {"type": "begin repeat", "name": "item", VI: vi, EN: en},
+        {"type": "text", "name": "what", VI: "Tên", EN: "Name"},
+        {"type": "end repeat"},
+    ]
+    settings = {"form_id": "lap", "default_language": "Tiếng Việt (vi)"}
+    form, problems, _ = check_workbook(xlsform(survey, None, settings))
+    assert form is not None, problems
+    more = to_form(form).question("item__more_1").label
+    assert asked_vi in more.vi and more.en == asked_en
+    # The heading over the questions keeps the label as written.
+    assert to_form(form).question("what__1").heading.vi == vi  # type: ignore[union-attr]
 
 
 def test_constraints_are_read_with_the_other_answers() -> None:

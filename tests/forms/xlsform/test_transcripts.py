@@ -25,7 +25,7 @@ from storage.installed_forms import InstalledForms
 from storage.models import Submission
 from tests.conftest import make_settings
 from tests.forms.xlsform.registries import clean_registries
-from tests.forms.xlsform.workbooks import SHARED, commune_report, training_report
+from tests.forms.xlsform.workbooks import SHARED, commune_report, monthly_training, training_report
 from tests.transcript import replay
 
 FOLDER = Path(__file__).resolve().parents[2] / "handlers" / "transcripts" / "xlsform"
@@ -41,6 +41,14 @@ FORMS: dict[str, list[tuple[Callable[[], bytes], str | None, ChatSettings]]] = {
     "attach_calendar": [(commune_report, None, ChatSettings(command="baocaotinh"))],
     # "required" written as "${courses} > 0": /boqua allowed at 0 courses, refused at 2.
     "required_if": [(training_report, None, ChatSettings(command="taphuan"))],
+    # A title written as a heading and a repeat with a capitalised label, filed monthly.
+    "monthly_training": [
+        (
+            monthly_training,
+            None,
+            ChatSettings(period=PeriodKind.MONTH, command="taphuanthang"),
+        )
+    ],
     "ona_cascading": [
         (
             lambda: (SHARED / "ona_cascading.xlsx").read_bytes(),

@@ -177,3 +177,21 @@ def training_report() -> bytes:
         "default_language": "Tiếng Việt (vi)",
     }
     return xlsform(survey, None, settings)
+
+
+def monthly_training() -> bytes:
+    """A monthly report whose title is written as a heading ("Tập huấn OCOP hằng tháng": no
+    word naming the document, nothing for a period to follow) and a repeat whose label
+    begins with a capital ("Lớp tập huấn"), as a province writes them in Excel."""
+    survey = [
+        {"type": "begin repeat", "name": "course", VI: "Lớp tập huấn", EN: "Training course"},
+        {"type": "text", "name": "topic", "required": "yes", VI: "Chủ đề", EN: "Topic"},
+        {"type": "end repeat"},
+    ]
+    settings = {
+        "form_title": "Tập huấn OCOP hằng tháng",
+        "form_id": "tap_huan_thang",
+        "version": "1",
+        "default_language": "Tiếng Việt (vi)",
+    }
+    return xlsform(survey, None, settings)
