@@ -17,7 +17,6 @@ from bot.broadcasts import report_finished_broadcasts
 from storage.broadcasts import Broadcasts
 from storage.models import (
     Broadcast,
-    Identity,
     OutboxMessage,
     OutboxStatus,
     Role,
@@ -29,6 +28,7 @@ from storage.reach import NOTICE_UNREACHABLE
 from storage.zalo_oa import unreached_by_province
 from tests.conftest import make_settings
 from tests.handlers.scene import Chat, build_world
+from tests.people import add_identities, outbox_rows
 
 OA_CLOSED = ("zalo_oa", timedelta(days=3), True)  # wrote on the OA 3 days ago: window closed
 BLOCKED = ("telegram", timedelta(hours=1), False)  # blocked the bot on Telegram
@@ -59,28 +59,12 @@ async def somebody(
         )
         session.add(user)
         await session.flush()
-        for channel, ago, reachable in identities:
-            session.add(
-                Identity(
-                    user_id=user.id,
-                    channel=channel,
-                    external_id=f"{channel}-{user.id}",
-                    last_seen_at=utcnow() - ago,
-                    reachable=reachable,
-                )
-            )
+        add_identities(session, user.id, identities)
         return user.id
 
 
 async def rows_of(app: App, user_id: int) -> list[tuple[str, str, str, str]]:
-    async with app.session_factory() as session:
-        found = (
-            await session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.user_id == user_id)
-                .order_by(OutboxMessage.id)
-            )
-        ).all()
+    found = await outbox_rows(app, user_id)
     return [(r.status, r.error or "", r.dedupe_key or "", r.channel) for r in found]
 
 

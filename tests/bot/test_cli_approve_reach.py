@@ -14,10 +14,11 @@ from typer.testing import CliRunner
 
 from bot.app import App
 from bot.cli import cli
-from storage.models import Identity, OutboxMessage, OutboxStatus, Role, User, UserStatus, utcnow
+from storage.models import OutboxMessage, OutboxStatus, Role, User, UserStatus, utcnow
 from storage.reach import NOTICE_UNREACHABLE
 from storage.zalo_oa import unreached_by_province
 from tests.conftest import make_settings
+from tests.people import add_identities
 
 runner = CliRunner()
 
@@ -33,16 +34,7 @@ async def pending_officer(
             user = User(role=Role.OFFICER, status=UserStatus.PENDING, full_name=name, language="vi")
             session.add(user)
             await session.flush()
-            for channel, ago, reachable in identities:
-                session.add(
-                    Identity(
-                        user_id=user.id,
-                        channel=channel,
-                        external_id=f"{channel}-{user.id}",
-                        last_seen_at=utcnow() - ago,
-                        reachable=reachable,
-                    )
-                )
+            add_identities(session, user.id, identities)
             return user.id
     finally:
         await app.close()

@@ -16,6 +16,7 @@ from storage.outbox import Outbox, row_values
 from storage.reach import NOTICE_UNREACHABLE
 from storage.scope import Reach, Scope
 from storage.users import Users
+from tests.people import add_identities
 
 
 @pytest.fixture
@@ -109,16 +110,9 @@ async def test_the_audience_counts_the_unreachable_as_the_notices_will_find_them
     monkeypatch.setattr("storage.reach._window", timedelta(hours=48))  # the default window
     for name, identities in PEOPLE.items():
         user = await officer(session, name, reachable=None)
-        for channel, hours, reachable in identities:
-            session.add(
-                Identity(
-                    user_id=user.id,
-                    channel=channel,
-                    external_id=f"{channel}-{user.id}",
-                    last_seen_at=NOW - timedelta(hours=hours),
-                    reachable=reachable,
-                )
-            )
+        add_identities(
+            session, user.id, [(c, timedelta(hours=h), r) for c, h, r in identities], now=NOW
+        )
     await session.flush()
     everyone = Scope(Reach.NATIONAL)
     people = await Broadcasts(session).recipients(

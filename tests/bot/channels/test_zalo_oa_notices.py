@@ -10,19 +10,19 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from bot.app import App
 from bot.channels.zalo_oa.service import ZaloOaService
 from bot.messages import Inbound, InboundKind
 from bot.sender import OutboxSender
-from storage.models import Identity, OutboxMessage, OutboxStatus, Role, User, UserStatus, utcnow
+from storage.models import Identity, OutboxStatus, Role, User, UserStatus, utcnow
 from storage.reach import NOTICE_UNREACHABLE
 from storage.users import Users
 from storage.zalo_oa import unreached_by_province
 from tests.bot.channels.test_telegram_helpers import bounded
 from tests.bot.channels.test_zalo_oa_end_to_end import make_app
 from tests.fakes.zalo_oa_api import FakeOaServer
+from tests.people import outbox_rows
 
 
 @pytest.fixture
@@ -92,14 +92,7 @@ async def press(app: App, admin: str, payload: str, number: int) -> None:
 
 
 async def rows_of(app: App, user_id: int) -> list[tuple[str, str, str, str]]:
-    async with app.session_factory() as session:
-        found = (
-            await session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.user_id == user_id)
-                .order_by(OutboxMessage.id)
-            )
-        ).all()
+    found = await outbox_rows(app, user_id)
     return [(r.channel, r.address, r.status, r.error or "") for r in found]
 
 
