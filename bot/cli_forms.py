@@ -4,9 +4,9 @@
 ``import FILE.xlsx [--id ID]`` checks and installs it (a new version when the settings sheet
 says so; reports already begun keep theirs); ``list`` shows what is installed; ``export ID``
 writes the workbook back (a built-in form too); ``attach ID`` puts a form on the reporting
-calendar (who files it, its period, its deadline) so it gets reminders, completeness and
-exports like the built-in reports. A running bot takes up what changed within a minute
-(bot/forms_watch.py).
+calendar (who files it, its period, its deadline; ``detach ID`` takes it off) so it gets
+reminders, completeness and exports like the built-in reports. A running bot takes up what
+changed within a minute (bot/forms_watch.py).
 
 Registered in ``bot/cli.py`` as ``cli.add_typer(forms_cli, name="forms")``.
 """
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from bot.app import App
 
 forms_cli = typer.Typer(
-    help="Forms from XLSForm workbooks: check, import, list, export, attach to the calendar.",
+    help="Forms from XLSForm workbooks: check, import, list, export, attach to the calendar, detach.",
     add_completion=False,
     no_args_is_help=True,
 )
@@ -230,6 +230,22 @@ def attach(
         return (
             f"'{form_id}' is on the calendar: {period}, deadline day {deadline_day} "
             f"({month}), {audience}. A running bot takes it up within a minute."
+        )
+
+    typer.echo(with_app(work))
+
+
+@forms_cli.command("detach")
+def detach(form_id: Annotated[str, typer.Argument(help="An attached imported form's id.")]) -> None:
+    """Take an imported form off the reporting calendar: nobody must file it any more."""
+
+    async def work(app: App) -> str:
+        async with app.session_factory() as session, session.begin():
+            if not await InstalledForms(session).detach_from_calendar(form_id):
+                fail(f"'{form_id}' is not an imported form on the calendar.")
+        return (
+            f"'{form_id}' is off the calendar; reports already sent are kept. "
+            "A running bot takes it up within a minute."
         )
 
     typer.echo(with_app(work))

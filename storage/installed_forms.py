@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from forms.periods import PeriodKind
 from forms.schema import Form
 from forms.xlsform.model import XForm
 from forms.xlsform.to_form import ChatSettings, to_form
-from storage.calendar.rows import ATTACHED, SCHEDULE_FIELDS
+from storage.calendar.rows import CalendarRows
 from storage.models import InstalledForm, ReportSchedule
 
 # Who files an attached form, as the calendar says it (scheduler/rules.py), and what the
@@ -237,16 +237,17 @@ class InstalledForms:
     async def attach_schedule(
         self, form_id: str, values: dict[str, Any], *, now: datetime, user_id: int | None = None
     ) -> ReportSchedule:
-        """The form's row of the reporting calendar, marked as an admin's (the calendar file
-        never overrides nor removes it): reminders, completeness and exports follow it."""
-        row = await self.session.get(ReportSchedule, form_id)
-        if row is None:
-            row = ReportSchedule(form_id=form_id, updated_at=now, **values)
-            self.session.add(row)
-        else:
-            for field, value in values.items():
-                setattr(row, field, value)
-        row.admin_set = [*SCHEDULE_FIELDS, ATTACHED]
-        row.updated_by, row.updated_at = user_id, now
-        await self.session.flush()
-        return row
+        """The form's row of the reporting calendar: reminders, completeness and exports
+        follow it."""
+        return await CalendarRows(self.session).attach(form_id, values, user_id=user_id, now=now)
+
+    async def detach_from_calendar(self, form_id: str) -> bool:
+        """Nobody must file it any more (``forms detach``, ``/lich ID go``): off the
+        calendar, and no period asked for; people may still open it, and what was filed is
+        kept. False when it was not on the calendar."""
+        if not await CalendarRows(self.session).detach(form_id):
+            return False
+        row = await self.active(form_id)
+        chat = ChatSettings.from_json(row.chat if row else None)
+        await self.attach(form_id, replace(chat, period=PeriodKind.NONE, shared_by="none"))
+        return True

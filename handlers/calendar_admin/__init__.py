@@ -15,6 +15,7 @@ Words are Vietnamese without accents, with English aliases::
     /lich baocao nhac 7,3,1,0 sau 1,3 tuan  reminder days (or: nhac tat / nhac bat)
     /lich baocao macdinh                    back to the default
     /lich FORM gan quy 15 [cuoi] [chuthe]   an imported form on the calendar (national)
+    /lich FORM go                           ...and off it again
     /lich dot 15/05/2025 [chuthe] TITLE     a one-off deadline (evaluation round)
     /lich dot xoa KEY                       cancel it
 

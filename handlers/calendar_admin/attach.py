@@ -1,4 +1,5 @@
-"""``/lich <form> gan quy 15 [cuoi|dau|sau|N] [xa|chuthe]``: an imported form on the calendar.
+"""``/lich <form> gan quy 15 [cuoi|dau|sau|N] [xa|chuthe]``: an imported form on the calendar;
+``/lich <form> go``: off it again.
 
 A form imported from an XLSForm workbook (``ocop-bot forms import``) is a form people may
 open, but nobody must file it until a national admin says who files it, for which period and
@@ -25,6 +26,7 @@ from storage.installed_forms import InstalledForms
 from storage.models import InstalledForm, Role
 
 ATTACH = {"gan", "attach"}
+DETACH = {"go", "bo", "detach"}
 PERIOD_WORDS = {
     "thang": PeriodKind.MONTH, "month": PeriodKind.MONTH, "monthly": PeriodKind.MONTH,
     "quy": PeriodKind.QUARTER, "quarter": PeriodKind.QUARTER, "quarterly": PeriodKind.QUARTER,
@@ -106,6 +108,31 @@ async def attach_form(ctx: Context, word: str, words: list[str]) -> bool:
             "It is filed with /{command}; reminders, progress (/tiendo) and exports now "
             "include it.",
             command=command,
+        )
+    )
+    return True
+
+
+async def detach_form(ctx: Context, word: str) -> bool:
+    """``/lich <form> go``: nobody must file it any more (a form attached by mistake, or
+    a survey that is over). False when ``word`` names no imported form."""
+    row = await find_imported(ctx, word)
+    if row is None:
+        return False
+    if ctx.user.role != Role.NATIONAL_ADMIN:
+        ctx.reply(ctx.t("Only national admins put a form on the reporting calendar."))
+        return True
+    store = InstalledForms(rows_of(ctx).session)
+    if not await store.detach_from_calendar(row.form_id):
+        ctx.reply(ctx.t("This form is not on the reporting calendar."))
+        return True
+    ctx.stores.audit.record(ctx.user.id, "form_detached", form=row.form_id)
+    install_imported(await store.chat_forms())
+    ctx.reply(
+        ctx.t(
+            "Removed from the reporting calendar: nobody must file “{title}” any more and no "
+            "reminders are sent for it. Reports already sent are kept.",
+            title=row.title,
         )
     )
     return True

@@ -144,6 +144,18 @@ async def show(ctx: Context, calendar: Calendar) -> None:
                 "KEY (cancel it)."
             )
         )
+        attached = [
+            f
+            for form_id, f in sorted(FORMS.items())
+            if f.version is not None and form_id in calendar.rules
+        ]
+        if ctx.user.role == Role.NATIONAL_ADMIN and attached:
+            lines.append(
+                tr.t(
+                    "To take a form imported from Excel off the calendar: /lich {example} go.",
+                    example=attached[0].id,
+                )
+            )
         waiting = unattached(calendar)
         if ctx.user.role == Role.NATIONAL_ADMIN and waiting:
             lines.append(

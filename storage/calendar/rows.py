@@ -177,6 +177,38 @@ class CalendarRows:
         await self.session.flush()
 
     @_writes
+    async def attach(
+        self, form_id: str, values: Mapping[str, Any], *, user_id: int | None, now: datetime
+    ) -> ReportSchedule:
+        """An imported form's row (storage/installed_forms.py), marked as an admin's: the
+        calendar file never overrides nor removes it."""
+        row = await self.schedule(form_id)
+        if row is None:
+            row = ReportSchedule(form_id=form_id, updated_at=now, **values)
+            self.session.add(row)
+        else:
+            for field, value in values.items():
+                setattr(row, field, value)
+        row.admin_set = [*SCHEDULE_FIELDS, ATTACHED]
+        row.updated_by, row.updated_at = user_id, now
+        await self.session.flush()
+        return row
+
+    @_writes
+    async def detach(self, form_id: str) -> bool:
+        """An attached form off the calendar, with its provinces' own deadlines; False for
+        a report of the calendar file, which only the file removes."""
+        row = await self.schedule(form_id)
+        if row is None or ATTACHED not in (row.admin_set or []):
+            return False
+        await self.session.delete(row)
+        await self.session.execute(
+            delete(ProvinceDeadline).where(ProvinceDeadline.form_id == form_id)
+        )
+        await self.session.flush()
+        return True
+
+    @_writes
     async def set_province_deadline(
         self,
         form_id: str,

@@ -168,6 +168,15 @@ def test_attach_to_the_calendar(env: Path, database_url: str) -> None:
     assert form.commands == ("baocaotinh",)
     bad = run("attach", "bao_cao_xa_tinh", "--period", "week", "--deadline-day", "20")
     assert bad.exit_code == 1 and "--period is month, quarter or year." in bad.output
+    # Off the calendar again: nobody must file it; a second time says it is not there.
+    off = run("detach", "bao_cao_xa_tinh")
+    assert off.exit_code == 0 and "is off the calendar" in off.output, off.output
+    row, calendar, forms = asyncio.run(_calendar_and_forms(database_url))
+    assert row is None and "bao_cao_xa_tinh" not in calendar.rules
+    ((form, _),) = forms
+    assert form.period is PeriodKind.NONE and form.commands == ("baocaotinh",)
+    again = run("detach", "bao_cao_xa_tinh")
+    assert again.exit_code == 1 and "not an imported form on the calendar" in again.output
 
 
 async def _versions(url: str) -> list[Any]:
