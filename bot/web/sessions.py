@@ -34,6 +34,7 @@ from storage.web import SESSION_MAX, WebLogins, csrf_token
 log = logging.getLogger(__name__)
 
 FLASH_COOKIE = "ocop_flash"
+FLASH_SEPARATOR = "\x1e"  # between messages; a message's own lines keep their "\n"
 MAX_FLASH = 1500  # characters of a message carried to the next page
 
 
@@ -104,7 +105,9 @@ class Visit:
         """After a change, back to a page (303: the reload does not post again), carrying
         what the change said in a short-lived cookie, never in the address."""
         response = web.Response(status=303, headers={"Location": location})
-        text = "\n".join(m for m in messages if m)[:MAX_FLASH]
+        # One box per message, its own line breaks kept (an answer such as "Đã lưu." and the
+        # rule as it now reads is one message of several lines).
+        text = FLASH_SEPARATOR.join(m for m in messages if m)[:MAX_FLASH]
         if text:
             response.set_cookie(
                 FLASH_COOKIE,
@@ -237,7 +240,7 @@ class Dashboard:
                 visit = Visit(self, request, db, signed.user, secret, form)
                 flash = request.cookies.get(FLASH_COOKIE)
                 if flash:
-                    visit.flash = unquote(flash).split("\n")
+                    visit.flash = unquote(flash).split(FLASH_SEPARATOR)
                 response = await handler(visit)
             if visit.enqueued:
                 self.wake()
