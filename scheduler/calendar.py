@@ -125,7 +125,14 @@ class Calendar:
     def is_locked(
         self, form_id: str, period_key: str, today: date, province_code: int | None = None
     ) -> bool:
-        """True once the period's lock date has passed: late reports are no longer taken."""
+        """True once the period's lock date has passed (late reports are no longer taken),
+        and for a period that had ended before the report was put on the calendar (nobody
+        was asked for it: /tiendo and the dashboard then show the current one)."""
+        rule = self.rule(form_id, province_code)
+        period = parse_period(period_key)
+        if rule is not None and period is not None and period.kind is rule.period:
+            if not rule.expected(period):
+                return True
         lock = self.lock_date(form_id, period_key, province_code)
         return lock is not None and today > lock
 

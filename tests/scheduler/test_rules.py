@@ -108,6 +108,11 @@ def test_a_form_attached_today_is_not_expected_for_periods_already_ended() -> No
     assert attached.due_reminder(P("2026-11"), D(2026, 12, 4)) is None
     assert attached.reminder_days(P("2026-12")) != []
     assert [p.key for p in attached.open_periods(D(2027, 1, 2))] == ["2026-12"]
+    # Not asked for, so not taken either: /tiendo and the dashboard show December.
+    calendar = build_calendar(calendar_file(), zone=ZONE)
+    calendar = replace(calendar, rules={**calendar.rules, "m": attached})
+    assert calendar.is_locked("m", "2026-11", D(2026, 12, 3))
+    assert not calendar.is_locked("m", "2026-12", D(2026, 12, 3))
     # Attached in the middle of a quarter: that quarter is expected.
     quarterly = replace(QUARTERLY, expected_from=D(2024, 5, 20))
     assert [p.key for p in quarterly.open_periods(D(2024, 6, 10))] == ["2024-Q2"]
