@@ -4,8 +4,6 @@ admin is told how many were delivered when the last one is done (``bot/broadcast
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.i18n import Translator
 from bot.messages import Button, Outbound
 from forms.readers import Rejected, read_text
@@ -13,6 +11,7 @@ from handlers.access import ADMIN_GUARD, scope, start_admin_flow
 from handlers.context import Context
 from handlers.places import go_to_place, province_then_commune
 from handlers.registry import command, flow
+from storage.broadcasts import AudienceFilter
 from storage.models import Role
 
 NAME = "broadcast"
@@ -103,7 +102,7 @@ class BroadcastFlow:
             data["text"] = reading.value
             # Those no messenger can reach now are written to as well (their message is
             # kept as unreachable and counted in the report): the preview says how many.
-            audience = await ctx.stores.broadcasts.audience(**self._audience(ctx))
+            audience = await ctx.stores.broadcasts.audience(self._audience(ctx))
             data["count"], data["unreachable"] = audience.people, audience.unreachable
             if data["count"] == 0:
                 ctx.finish()
@@ -130,20 +129,20 @@ class BroadcastFlow:
         await self.prompt(ctx)
 
     @staticmethod
-    def _audience(ctx: Context) -> dict[str, Any]:
-        """The audience chosen so far, as ``Broadcasts.recipients`` and ``audience`` take it."""
+    def _audience(ctx: Context) -> AudienceFilter:
+        """The audience chosen so far."""
         data = ctx.data
-        return {
-            "scope": scope(ctx),
-            "role": ROLES.get(data["role"]),
-            "province_code": data.get("province_code"),
-            "commune_code": data.get("commune_code"),
-            "exclude": ctx.user.id,
-        }
+        return AudienceFilter(
+            scope=scope(ctx),
+            role=ROLES.get(data["role"]),
+            province_code=data.get("province_code"),
+            commune_code=data.get("commune_code"),
+            exclude=ctx.user.id,
+        )
 
     async def _send(self, ctx: Context) -> None:
         data = ctx.data
-        people = await ctx.stores.broadcasts.recipients(**self._audience(ctx))
+        people = await ctx.stores.broadcasts.recipients(self._audience(ctx))
         record = await ctx.stores.broadcasts.create(
             author_id=ctx.user.id,
             text=data["text"],

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from forms.readers.places_former import Search
-from storage.broadcasts import Audience
+from storage.broadcasts import Audience, AudienceFilter
 from storage.links import Found
 from storage.models import (
     Broadcast,
@@ -151,24 +151,8 @@ class ProgressStore(Protocol):
 
 
 class BroadcastStore(Protocol):
-    async def recipients(
-        self,
-        scope: Scope,
-        *,
-        role: str | None,
-        province_code: int | None,
-        commune_code: int | None,
-        exclude: int | None = None,
-    ) -> Sequence[User]: ...
-    async def audience(
-        self,
-        scope: Scope,
-        *,
-        role: str | None,
-        province_code: int | None,
-        commune_code: int | None,
-        exclude: int | None = None,
-    ) -> Audience: ...
+    async def recipients(self, audience: AudienceFilter) -> Sequence[User]: ...
+    async def audience(self, audience: AudienceFilter) -> Audience: ...
     async def create(
         self,
         *,

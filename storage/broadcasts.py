@@ -25,6 +25,36 @@ from storage.zalo_oa import UNREACHED_PREFIXES
 
 
 @dataclass(frozen=True)
+class AudienceFilter:
+    """Who an announcement is for: active people of a role and place within the author's
+    scope, the author left out. The preview counts them and the sending lists them with
+    the same conditions (:meth:`conditions`)."""
+
+    scope: Scope
+    role: str | None = None
+    province_code: int | None = None
+    commune_code: int | None = None
+    exclude: int | None = None
+
+    def conditions(self) -> list[Any]:
+        """The conditions on ``users``; a person with no messenger at all is not counted."""
+        where: list[Any] = [
+            User.status == UserStatus.ACTIVE,
+            self.scope.filter(province=User.province_code, commune=User.commune_code),
+            exists().where(Identity.user_id == User.id),
+        ]
+        if self.role is not None:
+            where.append(User.role == self.role)
+        if self.province_code is not None:
+            where.append(User.province_code == self.province_code)
+        if self.commune_code is not None:
+            where.append(User.commune_code == self.commune_code)
+        if self.exclude is not None:
+            where.append(User.id != self.exclude)
+        return where
+
+
+@dataclass(frozen=True)
 class Audience:
     """Who an announcement would go to, for the admin's preview."""
 
@@ -49,44 +79,23 @@ class Broadcasts:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def recipients(
-        self,
-        scope: Scope,
-        *,
-        role: str | None,
-        province_code: int | None,
-        commune_code: int | None,
-        exclude: int | None = None,
-    ) -> Sequence[User]:
+    async def recipients(self, audience: AudienceFilter) -> Sequence[User]:
         """Active users the admin may reach, of a role and place, with a messenger at all.
 
         Also those no messenger can carry a message to now (unfollowed, blocked, a closed
         Zalo OA window): like every notice, theirs is kept as a failed row counted as
         unreachable (storage/reach.py) and in the author's report, not left out unseen."""
-        statement = select(User).where(
-            *_audience(scope, role, province_code, commune_code, exclude)
-        )
+        statement = select(User).where(*audience.conditions())
         return (await self.session.scalars(statement.order_by(User.id))).all()
 
-    async def audience(
-        self,
-        scope: Scope,
-        *,
-        role: str | None,
-        province_code: int | None,
-        commune_code: int | None,
-        exclude: int | None = None,
-        now: datetime | None = None,
-    ) -> Audience:
+    async def audience(self, audience: AudienceFilter, *, now: datetime | None = None) -> Audience:
         """How many :meth:`recipients` there are, and how many of them no messenger can
         reach now (as ``Users.notice_target`` will find when the message is queued),
         counted in the database."""
         unreachable = case((~notice_reachable_sql(User.id, now or utcnow(), oa_window()), 1))
         row = (
             await self.session.execute(
-                select(func.count(), func.count(unreachable)).where(
-                    *_audience(scope, role, province_code, commune_code, exclude)
-                )
+                select(func.count(), func.count(unreachable)).where(*audience.conditions())
             )
         ).one()
         return Audience(people=int(row[0]), unreachable=int(row[1]))
@@ -144,27 +153,3 @@ class Broadcasts:
     @staticmethod
     def mark_reported(broadcast: Broadcast) -> None:
         broadcast.reported_at = utcnow()
-
-
-def _audience(
-    scope: Scope,
-    role: str | None,
-    province_code: int | None,
-    commune_code: int | None,
-    exclude: int | None,
-) -> list[Any]:
-    """The conditions on ``users`` of an announcement's audience."""
-    where: list[Any] = [
-        User.status == UserStatus.ACTIVE,
-        scope.filter(province=User.province_code, commune=User.commune_code),
-        exists().where(Identity.user_id == User.id),
-    ]
-    if role is not None:
-        where.append(User.role == role)
-    if province_code is not None:
-        where.append(User.province_code == province_code)
-    if commune_code is not None:
-        where.append(User.commune_code == commune_code)
-    if exclude is not None:
-        where.append(User.id != exclude)
-    return where

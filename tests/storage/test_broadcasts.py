@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Outbound
-from storage.broadcasts import Audience, Broadcasts, Outcome
+from storage.broadcasts import Audience, AudienceFilter, Broadcasts, Outcome
 from storage.db import create_engine, create_session_factory
 from storage.models import Identity, OutboxStatus, Role, User, UserStatus
 from storage.outbox import Outbox, row_values
@@ -47,7 +47,7 @@ async def test_the_audience_includes_those_no_messenger_can_reach_now(
     blocked = await officer(session, "binh", reachable=False)
     await officer(session, "nobody", reachable=None)
     people = await Broadcasts(session).recipients(
-        Scope(Reach.NATIONAL), role=Role.OFFICER, province_code=None, commune_code=None
+        AudienceFilter(Scope(Reach.NATIONAL), role=Role.OFFICER)
     )
     # The one who blocked the bot gets a row kept as unreachable; no messenger at all: none.
     assert [p.id for p in people] == [reachable.id, blocked.id]
@@ -115,14 +115,11 @@ async def test_the_audience_counts_the_unreachable_as_the_notices_will_find_them
         )
     await session.flush()
     everyone = Scope(Reach.NATIONAL)
-    people = await Broadcasts(session).recipients(
-        everyone, role=Role.OFFICER, province_code=None, commune_code=None
-    )
+    officers = AudienceFilter(everyone, role=Role.OFFICER)
+    people = await Broadcasts(session).recipients(officers)
     targets = {p.full_name: await Users(session).notice_target(p.id, now=NOW) for p in people}
     kept = sorted(name for name, target in targets.items() if target and target.error)
     assert kept == ["blocked everywhere", "blocked, oa closed", "oa just closed"]
 
-    counted = await Broadcasts(session).audience(
-        everyone, role=Role.OFFICER, province_code=None, commune_code=None, now=NOW
-    )
+    counted = await Broadcasts(session).audience(officers, now=NOW)
     assert counted == Audience(people=len(PEOPLE), unreachable=len(kept))
