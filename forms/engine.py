@@ -16,6 +16,7 @@ from typing import Any
 from bot.i18n import N_, Translator
 from bot.messages import Inbound, InboundKind
 from forms import readers
+from forms.conditions import condition_holds
 from forms.readers import Ambiguous, Choice, NeedsConfirmation, Ok, Rejected
 from forms.readers.phone import display_phone
 from forms.readers.results import show_number
@@ -46,47 +47,6 @@ def _number(value: Any) -> Decimal | None:
         return None
 
 
-def condition_holds(when: dict[str, Any] | None, answers: dict[str, Any]) -> bool:
-    """``when`` holds when every referenced earlier answer fits (a skipped one never does).
-
-    A question not answered yet counts as fitting, so that progress ("Câu 1/15") counts the
-    questions that may still come; the count shrinks once an answer rules some out.
-    """
-    for ref, condition in (when or {}).items():
-        if ref not in answers:
-            continue
-        value = answers[ref]
-        checks = condition if isinstance(condition, dict) else {"eq": condition}
-        for op, expected in checks.items():
-            if op == "answered":
-                if (value is not None) != bool(expected):
-                    return False
-                continue
-            if value is None:
-                return False
-            if op == "eq" and value != expected:
-                return False
-            if op == "ne" and value == expected:
-                return False
-            if op == "in" and value not in expected:
-                return False
-            if op == "not_in" and value in expected:
-                return False
-            if op in ("gt", "gte", "lt", "lte"):
-                number, bound = _number(value), _number(expected)
-                if number is None or bound is None:
-                    return False
-                holds = {
-                    "gt": number > bound,
-                    "gte": number >= bound,
-                    "lt": number < bound,
-                    "lte": number <= bound,
-                }[op]
-                if not holds:
-                    return False
-    return True
-
-
 def relevant_questions(form: Form, answers: dict[str, Any]) -> list[Question]:
     """The questions that apply, given the answers so far (conditions evaluated in order),
     calculates included.
@@ -112,6 +72,12 @@ def relevant_questions(form: Form, answers: dict[str, Any]) -> list[Question]:
 def applicable(form: Form, answers: dict[str, Any]) -> list[Question]:
     """The questions to ask (a calculate is computed, never asked)."""
     return [q for q in relevant_questions(form, answers) if q.type is not QuestionType.CALCULATE]
+
+
+def numbered(form: Form, answers: dict[str, Any]) -> list[Question]:
+    """The questions counted and numbered ("Câu 2/8", the review, the answer to change): a
+    note asks nothing, so it is shown but neither counted nor listed as an answer."""
+    return [q for q in applicable(form, answers) if q.type is not QuestionType.NOTE]
 
 
 def answers_that_apply(form: Form, answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -56,7 +56,7 @@ async def view(ctx: Context, argument: str) -> None:
             status=review_label(ctx.tr, submission.review_status),
         ),
     ]
-    for number, question in enumerate(engine.applicable(form, submission.answers), 1):
+    for number, question in enumerate(engine.numbered(form, submission.answers), 1):
         value = submission.answers.get(question.id)
         lines.append(
             f"{number}. {question.label(lang)}: {engine.show_answer(question, value, ctx.tr)}"

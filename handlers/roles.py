@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import N_, Translator
+from forms.registry import FORMS
 from storage.models import Role, User, UserStatus
 
 ROLE_LABELS = {
@@ -71,6 +72,10 @@ def capabilities(tr: Translator, user: User) -> str:
                 "dashboard."
             )
         )
+    if user.status == UserStatus.ACTIVE and user.role in (Role.OFFICER, Role.PRODUCER):
+        imported = imported_forms(tr, Role(user.role))
+        if imported:
+            lines.append(t("You can also send: {forms}.", forms=imported))
     lines.append(
         t(
             "Commands: /toi your profile, /dulieu your personal data (see or delete it), "
@@ -79,3 +84,18 @@ def capabilities(tr: Translator, user: User) -> str:
         )
     )
     return "\n".join(lines)
+
+
+def imported_forms(tr: Translator, role: Role) -> str:
+    """The forms imported from XLSForm workbooks (``version`` set) that ``role`` files, as
+    their command and title: ``/baocaotinh “Báo cáo OCOP của xã (tỉnh)”``. The built-in
+    ones are in the role's own sentence; these come and go with ``ocop-bot forms import``,
+    so they are read from the forms in use each time."""
+    audience = "officer" if role == Role.OFFICER else "producer"
+    forms = sorted(
+        (f for f in FORMS.values() if f.version is not None and f.audience == audience),
+        key=lambda f: f.commands[0],
+    )
+    return "; ".join(
+        f"/{f.commands[0]} " + tr.t("“{title}”", title=f.title(tr.language).strip()) for f in forms
+    )

@@ -88,7 +88,7 @@ async def report(
             question.label(lang),
             engine.show_answer(question, submission.answers.get(question.id), tr),
         )
-        for question in engine.applicable(form, submission.answers)
+        for question in engine.numbered(form, submission.answers)  # a note is no answer
     ]
     period = parse_period(submission.period)
     return visit.render(

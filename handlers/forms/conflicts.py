@@ -23,7 +23,7 @@ async def on_conflict(ctx: Context) -> None:
     if payload == "theirs":
         lang = ctx.user.language
         lines = [ctx.t("Their answers (version {revision}):", revision=theirs["revision"])]
-        for number, question in enumerate(engine.applicable(form, theirs["answers"]), 1):
+        for number, question in enumerate(engine.numbered(form, theirs["answers"]), 1):
             value = theirs["answers"].get(question.id)
             mine = ctx.data["answers"].get(question.id)
             mark = "" if value == mine else " ≠"

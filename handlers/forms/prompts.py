@@ -33,7 +33,7 @@ async def prompt(ctx: Context, *, heading: str | None = None) -> None:
     elif step == "review":
         show_review(ctx, form, heading=heading)
     elif step == "pick":
-        total = len(engine.applicable(form, ctx.data["answers"]))
+        total = len(engine.numbered(form, ctx.data["answers"]))
         ctx.reply(
             _headed(
                 heading,
@@ -55,23 +55,28 @@ def ask(ctx: Context, question: Question, *, heading: str | None = None) -> None
     """The numbering counts only the questions that apply, so it can shift as answers
     change conditions; the current answer is shown when one is being changed.
 
+    A note (an imported form's text to read) asks nothing: its text alone with “Continue”,
+    neither numbered nor said to be optional.
+
     Choices offered by whatever was said before (a profile's buttons after /toi) are
     withdrawn: a number typed now answers this question."""
     form, lang, t = form_of(ctx), ctx.user.language, ctx.t
     ctx.clear_offer()
     mark_asked(ctx)
-    questions = engine.applicable(form, ctx.data["answers"])
-    ids = [q.id for q in questions]
-    number = ids.index(question.id) + 1 if question.id in ids else len(ids)
+    note = question.type is QuestionType.NOTE
     lines = [heading] if heading else []
     if question.heading is not None:
         lines.append(question.heading(lang))  # an imported form's group
-    lines.append(
-        t("Question {n}/{total}: {label}", n=number, total=len(ids), label=question.label(lang))
-    )
+    if note:
+        lines.append(question.label(lang))
+    else:
+        ids = [q.id for q in engine.numbered(form, ctx.data["answers"])]
+        number = ids.index(question.id) + 1 if question.id in ids else len(ids)
+        label = question.label(lang)
+        lines.append(t("Question {n}/{total}: {label}", n=number, total=len(ids), label=label))
     if question.help:
         lines.append(question.help(lang))
-    if not engine.is_required(question, ctx.data["answers"], form):
+    if not note and not engine.is_required(question, ctx.data["answers"], form):
         lines.append(t("(Not required: /boqua to skip.)"))
     buttons: list[list[Button]] = []
     current = ctx.data["answers"].get(question.id)
@@ -105,7 +110,7 @@ def ask(ctx: Context, question: Question, *, heading: str | None = None) -> None
         lines.append(t("Share your location, or type latitude, longitude."))
     if question.default is not None and current is None:
         buttons = [[Button(label=question.default, payload=DEFAULT)]]
-    if current is not None and question.type is not QuestionType.PHOTO:
+    if current is not None and question.type not in (QuestionType.PHOTO, QuestionType.NOTE):
         lines.append(
             t("Current answer: {answer}", answer=engine.show_answer(question, current, ctx.tr))
         )
@@ -118,7 +123,7 @@ def show_review(ctx: Context, form: Form, *, heading: str | None = None) -> None
     answers = ctx.data["answers"]
     lines = [heading] if heading else []
     lines.append(t("Please check your answers:"))
-    for number, question in enumerate(engine.applicable(form, answers), 1):
+    for number, question in enumerate(engine.numbered(form, answers), 1):
         lines.append(
             f"{number}. {question.label(lang)}: "
             f"{engine.show_answer(question, answers.get(question.id), ctx.tr)}"
@@ -161,7 +166,7 @@ def show_check(ctx: Context, form: Form, *, heading: str | None = None) -> None:
     raised = ctx.data["check"]
     check = next((c for c in form.checks if c.id == raised["id"]), None)
     answers = ctx.data["answers"]
-    questions = engine.applicable(form, answers)
+    questions = engine.numbered(form, answers)
     lines = [heading] if heading else []
     if check is None:  # the form file changed meanwhile: nothing left to confirm
         lines.append(t("Please check your answers:"))

@@ -33,7 +33,7 @@ async def on_pick(ctx: Context) -> None:
     """The number is the one the review showed; the question is asked with its current
     answer, and a multiple choice starts from the options already picked."""
     form = form_of(ctx)
-    questions = engine.applicable(form, ctx.data["answers"])
+    questions = engine.numbered(form, ctx.data["answers"])
     text = (ctx.inbound.text or "").strip() if ctx.inbound.kind is InboundKind.TEXT else ""
     chosen = number_in(text, 1, len(questions))
     if chosen is None:

@@ -109,7 +109,7 @@ async def start_form(ctx: Context, form: Form) -> None:
             await open_submission(ctx, form, existing)
             return
     ctx.begin(NAME, "start", data)
-    total = len(engine.applicable(form, {}))
+    total = len(engine.numbered(form, {}))
     ctx.reply(
         ctx.t(
             "{title}: {count} questions. Your answers are saved as you go. /quaylai "

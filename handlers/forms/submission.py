@@ -55,7 +55,7 @@ async def _refused(ctx: Context, form: Form) -> list[str] | None:
 
 def _refusal(ctx: Context, form: Form, problems: list[Problem], blocking: list[Violation]) -> str:
     lang, t = ctx.user.language, ctx.t
-    numbers = {q.id: n for n, q in enumerate(engine.applicable(form, ctx.data["answers"]), 1)}
+    numbers = {q.id: n for n, q in enumerate(engine.numbered(form, ctx.data["answers"]), 1)}
     lines = [t("This has not been sent yet. Please complete or correct:")]
     for problem in problems:
         question = problem.question

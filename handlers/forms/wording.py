@@ -71,7 +71,7 @@ def where(ctx: Context, form: Form) -> str:
     step = ctx.state.step
     if step.startswith(("q:", "confirm:")):
         question_id = step.split(":", 1)[1]
-        ids = [q.id for q in engine.applicable(form, ctx.data["answers"])]
+        ids = [q.id for q in engine.numbered(form, ctx.data["answers"])]
         if question_id in ids:
             return ctx.t(
                 "You are filling in the {report}, question {n} of {total}.",

@@ -184,10 +184,11 @@ async def test_an_admin_attaches_an_imported_form_and_an_officer_starts_it(
         started = chat.locator(".msg.bot", has_text=f"{TITLE} — {label}")
         await expect(started).to_have_count(1, timeout=WAIT)
         latest = chat.locator(".msg.bot").last
-        await expect(latest).to_contain_text("1/9", timeout=WAIT)  # the workbook's note
-        await latest.get_by_role("button").click()
+        # The workbook's note: its text and "Tiếp tục", not a numbered question.
+        await expect(latest).to_contain_text("Báo cáo OCOP của xã", timeout=WAIT)
+        await latest.get_by_role("button", name="Tiếp tục").click()
         await expect(chat.locator(".msg.bot").last).to_contain_text(
-            "Số sản phẩm đăng ký", timeout=WAIT
+            "Câu 1/8: Số sản phẩm đăng ký", timeout=WAIT
         )
         await shot(chat, "calendar-attached-chat")
     finally:

@@ -37,6 +37,13 @@ QUARTERLY = ChatSettings(audience="officer", period=PeriodKind.QUARTER, command=
 FORMS: dict[str, list[tuple[Callable[[], bytes], str | None, ChatSettings]]] = {
     "commune_report_vi": [(commune_report, None, QUARTERLY)],
     "commune_report_en": [(commune_report, None, QUARTERLY)],
+    # The same report on a messenger without buttons: its note as "1. Tiếp tục".
+    "note_text_only": [(commune_report, None, QUARTERLY)],
+    # /help and the welcome list the imported forms of the user's role.
+    "commands_in_help": [
+        (commune_report, None, QUARTERLY),
+        (training_report, None, ChatSettings(audience="producer", command="taphuan")),
+    ],
     # Imported with no period; the admin attaches it in the chat (/lich ... gan).
     "attach_calendar": [(commune_report, None, ChatSettings(command="baocaotinh"))],
     # "required" written as "${courses} > 0": /boqua allowed at 0 courses, refused at 2.
