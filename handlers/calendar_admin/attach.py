@@ -56,15 +56,26 @@ def _usage(ctx: Context, form_id: str) -> None:
     )
 
 
-async def attach_form(ctx: Context, word: str, words: list[str]) -> bool:
-    """``words`` follow ``gan``. False when ``word`` names no imported form (the caller
-    then answers as for any unknown report)."""
+async def change_imported(ctx: Context, word: str, words: list[str]) -> bool:
+    """``/lich <form> gan …`` and ``/lich <form> go``. False when ``words`` say neither or
+    ``word`` names no imported form (the caller then answers as for any other report)."""
+    action = fold(words[0]) if words else ""
+    if action not in ATTACH | DETACH:
+        return False
     row = await find_imported(ctx, word)
     if row is None:
         return False
     if ctx.user.role != Role.NATIONAL_ADMIN:
         ctx.reply(ctx.t("Only national admins put a form on the reporting calendar."))
-        return True
+    elif action in ATTACH:
+        await _attach(ctx, row, words[1:])
+    else:
+        await _detach(ctx, row)
+    return True
+
+
+async def _attach(ctx: Context, row: InstalledForm, words: list[str]) -> None:
+    """``words`` follow ``gan``: the period, the day, the month, who files it."""
     folded = [fold(w) for w in words]
     audience = COMMUNE_OFFICERS
     if folded and folded[-1] in PRODUCER_WORDS | COMMUNE_WORDS:
@@ -74,7 +85,7 @@ async def attach_form(ctx: Context, word: str, words: list[str]) -> bool:
     deadline = parse_deadline(words[1:], period) if period is not None else None
     if period is None or deadline is None:
         _usage(ctx, row.form_id)
-        return True
+        return
     store = InstalledForms(rows_of(ctx).session)
     await store.attach_to_calendar(
         row.form_id,
@@ -110,22 +121,14 @@ async def attach_form(ctx: Context, word: str, words: list[str]) -> bool:
             command=command,
         )
     )
-    return True
 
 
-async def detach_form(ctx: Context, word: str) -> bool:
-    """``/lich <form> go``: nobody must file it any more (a form attached by mistake, or
-    a survey that is over). False when ``word`` names no imported form."""
-    row = await find_imported(ctx, word)
-    if row is None:
-        return False
-    if ctx.user.role != Role.NATIONAL_ADMIN:
-        ctx.reply(ctx.t("Only national admins put a form on the reporting calendar."))
-        return True
+async def _detach(ctx: Context, row: InstalledForm) -> None:
+    """Nobody must file it any more (a form attached by mistake, or a survey that is over)."""
     store = InstalledForms(rows_of(ctx).session)
     if not await store.detach_from_calendar(row.form_id):
         ctx.reply(ctx.t("This form is not on the reporting calendar."))
-        return True
+        return
     ctx.stores.audit.record(ctx.user.id, "form_detached", form=row.form_id)
     install_imported(await store.chat_forms())
     ctx.reply(
@@ -135,4 +138,3 @@ async def detach_form(ctx: Context, word: str) -> bool:
             title=row.title,
         )
     )
-    return True

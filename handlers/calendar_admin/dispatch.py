@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.text import fold
 from forms.registry import FORMS
 from handlers.access import refuse_non_admin
-from handlers.calendar_admin.attach import ATTACH, DETACH, attach_form, detach_form
+from handlers.calendar_admin.attach import change_imported
 from handlers.calendar_admin.campaigns import change_campaign
 from handlers.calendar_admin.reports import change_report
 from handlers.calendar_admin.rows import rows_of
@@ -50,9 +50,7 @@ async def calendar_command(ctx: Context, argument: str) -> None:
     if fold(words[0]) in CAMPAIGN:
         await change_campaign(ctx, words[1:])
         return
-    if len(words) > 1 and fold(words[1]) in ATTACH and await attach_form(ctx, words[0], words[2:]):
-        return
-    if len(words) == 2 and fold(words[1]) in DETACH and await detach_form(ctx, words[0]):
+    if await change_imported(ctx, words[0], words[1:]):  # gan / go: a form from Excel
         return
     form_id = find_report(calendar, words[0])
     if form_id is None:
