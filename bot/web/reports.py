@@ -20,7 +20,7 @@ from bot.web.sessions import Visit
 from forms import engine
 from forms.periods import parse_period
 from forms.registry import FORMS
-from forms.schema import Form
+from forms.schema import Form, QuestionType
 from handlers import admin_review
 from handlers.context import Context
 from storage.models import Commune, Province, SubmissionRevision, User
@@ -40,9 +40,12 @@ class Line:
 
 
 def side_by_side(form: Form, revisions: Sequence[SubmissionRevision], visit: Visit) -> list[Line]:
-    """The questions any of the revisions answered, in the form's order."""
+    """The questions any of the revisions answered, in the form's order (a note is read,
+    not answered: it has no line)."""
     lines = []
     for question in form.questions:
+        if question.type is QuestionType.NOTE:
+            continue
         values = [r.answers.get(question.id) for r in revisions]
         if all(v in (None, "") for v in values):
             continue

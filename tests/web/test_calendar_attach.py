@@ -17,6 +17,7 @@ from forms.xlsform import check_workbook
 from forms.xlsform.export import source_of
 from forms.xlsform.to_form import ChatSettings
 from storage.installed_forms import InstalledForms
+from storage.models import Submission, SubmissionRevision
 from tests.forms.xlsform.registries import clean_registries
 from tests.forms.xlsform.workbooks import commune_report
 from tests.web.conftest import Web, csrf_of, page
@@ -71,3 +72,40 @@ async def test_a_province_admin_may_not(imported: Web) -> None:
     _, shown = await attach(client, text)
     assert "Chỉ quản trị viên cấp quốc gia mới đưa biểu mẫu vào lịch báo cáo" in shown
     assert registry.FORMS["bao_cao_xa_tinh"].period is PeriodKind.NONE
+
+
+async def test_a_report_page_lists_answers_not_the_forms_notes(imported: Web) -> None:
+    """The workbook's opening note ("Báo cáo OCOP của xã") is read, not answered: neither the
+    answers nor the revisions side by side list it, as the chat's review does not."""
+    async with imported.app.session_factory() as session, session.begin():
+        officer = imported.users["officer"]
+        answers = {"intro": "OK", "registered": "12", "evaluated": "3"}
+        submission = Submission(
+            form_id="bao_cao_xa_tinh",
+            period="",
+            scope_key=f"commune:{officer.commune_code}",
+            province_code=officer.province_code,
+            commune_code=officer.commune_code,
+            user_id=officer.id,
+            revision=2,
+            receipt="BCXT-000001",
+            answers=answers,
+        )
+        session.add(submission)
+        await session.flush()
+        for revision, registered in ((1, "10"), (2, "12")):
+            session.add(
+                SubmissionRevision(
+                    submission_id=submission.id,
+                    revision=revision,
+                    answers={**answers, "registered": registered},
+                    user_id=officer.id,
+                )
+            )
+        report = submission.id
+    client = await imported.signed_in("national")
+    status, text = await page(client, f"/admin/reports/{report}")
+    assert status == 200, text
+    assert "Số sản phẩm đăng ký" in text  # an answer, and its change 10 → 12
+    assert "<span>Báo cáo OCOP của xã</span>" not in text
+    assert '<th scope="row">Báo cáo OCOP của xã</th>' not in text
