@@ -2,14 +2,16 @@
 
 An OA may write freely to a user only for a while after the user's last message
 (``OCOP_ZALO_OA_WINDOW_HOURS``, 48 by default; the user's last message is their identity's
-``last_seen_at``). A reminder planned for such a user is never sent blindly. In order:
+``last_seen_at``). A reminder planned for such a user (or for one who unfollowed the OA, whose OA identity
+storage/calendar/queries.py keeps for this) is never sent blindly. In order, as the province
+that pays for ZNS to keep its people on its Zalo page asked:
 
-1. the user's other messenger (an identity linked with ``/lienket``) that still reaches them
-   (the choice is storage/reach.py's, shared with the notices handlers send);
-2. ZNS, when ``OCOP_ZALO_ZNS_TEMPLATES`` has a template for the reminder's kind (or ``*``)
+1. ZNS, when ``OCOP_ZALO_ZNS_TEMPLATES`` has a template for the reminder's kind (or ``*``)
    and the user gave a phone number at onboarding: the row goes to the ``zalo_zns`` channel
    (bot/channels/zalo_oa/zns.py; its text is the template's data as JSON) with the same
    dedupe key, so it is sent once; the daily cap is checked when it is sent;
+2. else the user's other messenger (an identity linked with ``/lienket``) that still
+   reaches them (the choice is storage/reach.py's, shared with the notices handlers send);
 3. otherwise the reminder is *unreachable*: written with its key as a failed row
    (:data:`UNREACHABLE`), so it is counted (the admin digest, the dashboard's failures)
    and not planned again.
@@ -146,27 +148,26 @@ class ReminderRouter:
             chosen = choose(
                 info.identities, now, self.routing.window, not_instead=NOT_INSTEAD, margin=MARGIN
             )
-            if chosen is not None:
-                if (chosen.channel, chosen.external_id) == (OA, item.person.address):
-                    routed.append(item)
-                else:
-                    person = replace(
-                        item.person, channel=chosen.channel, address=chosen.external_id
+            template = self.routing.templates.get(item.kind) or self.routing.templates.get("*")
+            phone = zns_phone(info.phone)
+            if chosen is not None and (chosen.channel, chosen.external_id) == (
+                OA,
+                item.person.address,
+            ):
+                routed.append(item)  # the window is open: the OA itself
+            elif template is not None and phone is not None:
+                routed.append(
+                    replace(
+                        item,
+                        person=replace(item.person, channel=ZNS, address=phone),
+                        message=zns_message(item, template),
                     )
-                    routed.append(replace(item, person=person))
+                )
+            elif chosen is not None:
+                person = replace(item.person, channel=chosen.channel, address=chosen.external_id)
+                routed.append(replace(item, person=person))
             else:
-                template = self.routing.templates.get(item.kind) or self.routing.templates.get("*")
-                phone = zns_phone(info.phone)
-                if template is not None and phone is not None:
-                    routed.append(
-                        replace(
-                            item,
-                            person=replace(item.person, channel=ZNS, address=phone),
-                            message=zns_message(item, template),
-                        )
-                    )
-                else:
-                    unreachable.append(item)
+                unreachable.append(item)
         return routed, unreachable
 
     async def _reach(self, users: set[int]) -> dict[int, _Reach]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.calendar.chunks import KEY_CHUNK, chunks
@@ -25,6 +25,7 @@ from storage.models import (
     User,
     UserStatus,
 )
+from storage.reach import OA
 
 
 @dataclass(frozen=True)
@@ -105,12 +106,24 @@ class ReminderQueries:
         return people
 
     async def _delivery_identities(self, user_ids: list[int]) -> dict[int, Identity]:
+        """The reachable identity each person used last. A person no messenger reaches
+        whose Zalo OA identity remains (they unfollowed the OA) keeps that one: a reminder
+        is then planned for them and routed (scheduler/routing.py) by ZNS to their phone,
+        or kept as unreachable and counted, never dropped unseen."""
         chosen: dict[int, Identity] = {}
         for chunk in chunks(user_ids, KEY_CHUNK):
             statement = (
                 select(Identity)
-                .where(Identity.user_id.in_(chunk), Identity.reachable.is_(True))
-                .order_by(Identity.user_id, Identity.last_seen_at.desc(), Identity.id.desc())
+                .where(
+                    Identity.user_id.in_(chunk),
+                    or_(Identity.reachable.is_(True), Identity.channel == OA),
+                )
+                .order_by(
+                    Identity.user_id,
+                    Identity.reachable.desc(),
+                    Identity.last_seen_at.desc(),
+                    Identity.id.desc(),
+                )
             )
             for identity in (await self.session.scalars(statement)).all():
                 chosen.setdefault(identity.user_id, identity)

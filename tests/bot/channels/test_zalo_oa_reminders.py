@@ -1,6 +1,6 @@
-"""Reminders to Zalo OA users outside the 48-hour window (issue 17): by their other
-messenger, else by ZNS (once, under the daily cap), else counted as unreachable; over HTTP
-against the fake OA, on SQLite and PostgreSQL."""
+"""Reminders to Zalo OA users outside the 48-hour window (issue 17): by ZNS (once, under the
+daily cap), else by their other messenger, else counted as unreachable; over HTTP against
+the fake OA, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from scheduler import texts
 from scheduler.job import ReminderJob
 from scheduler.planner import Planned, reminder_key
 from scheduler.routing import UNREACHABLE, OaRouting, ReminderRouter, parse_templates
-from storage.calendar import Person
+from storage.calendar import Person, ReminderQueries
 from storage.models import Identity, OutboxMessage, OutboxStatus, User, UserStatus, utcnow
 from storage.zalo_oa import unreached_by_province
 from tests.bot.channels.test_telegram_helpers import bounded
@@ -165,6 +165,40 @@ async def test_a_reminder_after_three_days_goes_by_zns_exactly_once(
     async with app.session_factory() as session:
         unreached = await unreached_by_province(session, utcnow() - timedelta(days=1))
     assert unreached == {None: 2}  # counted in the province admins' digest
+
+
+async def unfollow(app: App, who: Person) -> None:
+    async with app.session_factory() as session, session.begin():
+        identity = await session.scalar(select(Identity).where(Identity.user_id == who.user_id))
+        assert identity is not None
+        identity.reachable = False
+
+
+@bounded(60)
+async def test_zns_first_and_those_who_unfollowed_are_not_dropped(app: App) -> None:
+    """Outside the window a configured ZNS template goes first, even for someone with
+    another messenger (the province pays to keep its people on its Zalo page). Someone who
+    unfollowed the OA and has no other messenger is still planned for: by ZNS to their
+    phone, else kept as unreachable and counted, never dropped unseen."""
+    both = await person(app, "Hồng", oa_seen=timedelta(days=3), phone="0912000001", other="77")
+    gone_phone = await person(app, "Sen", oa_seen=timedelta(days=1), phone="0912000002")
+    gone = await person(app, "Huệ", oa_seen=timedelta(days=1))
+    for who in (gone_phone, gone):
+        await unfollow(app, who)
+    async with app.session_factory() as session:
+        people = {p.user_id: p for p in await ReminderQueries(session).people()}
+    # The planner sees them, on the OA they left: the router decides.
+    assert people[gone.user_id].channel == "zalo_oa" and people[gone.user_id].reachable
+    assert people[gone_phone.user_id].channel == "zalo_oa"
+    planned = [overdue(people[p.user_id]) for p in (both, gone_phone, gone)]
+    assert await job(app).write(planned) == 2  # and one failed row: the unreachable
+    written = await rows(app)
+    assert written[both.user_id][:2] == ("zalo_zns", OutboxStatus.PENDING)
+    assert written[gone_phone.user_id][:2] == ("zalo_zns", OutboxStatus.PENDING)
+    assert written[gone.user_id] == ("zalo_oa", OutboxStatus.FAILED, UNREACHABLE)
+    async with app.session_factory() as session:
+        unreached = await unreached_by_province(session, utcnow() - timedelta(days=1))
+    assert unreached == {None: 1}
 
 
 def test_the_digest_counts_reminders_that_reached_nobody() -> None:
