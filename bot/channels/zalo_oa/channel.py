@@ -95,7 +95,7 @@ def delivery_error(exc: Exception) -> DeliveryError:
     if isinstance(exc, NotFollowing):
         return RecipientBlocked(str(exc))
     if isinstance(exc, OutsideWindow):
-        return PermanentFailure(f"outside the Zalo OA window: {exc.description}")
+        return PermanentFailure(f"unreachable: outside the Zalo OA window: {exc.description}")
     if isinstance(exc, RateLimited):
         return RetryLater(str(exc), retry_after=60.0)
     if isinstance(exc, Unavailable | TokenRefused | NoToken):
@@ -136,7 +136,7 @@ class ZaloOaChannel:
     ) -> None:
         if self.window_open is not None and await self.window_open(address) is False:
             log.warning("zalo_oa %s: outside the window, not sent", address)
-            raise PermanentFailure("outside the Zalo OA window: not sent")
+            raise PermanentFailure("unreachable: outside the Zalo OA window, not sent")
         document = message.document
         upload = document is not None and sendable_file(document)
         note = None if document is None or upload else await self._file_note(address, document)

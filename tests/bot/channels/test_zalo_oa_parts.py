@@ -15,6 +15,7 @@ from bot.channels.zalo_oa.webhook import signature
 from bot.messages import Button, Document, InboundKind, Outbound
 from bot.settings import SettingsError, load_settings
 from scheduler.routing import zns_phone
+from storage.zalo_oa import UNREACHED_PREFIXES
 
 
 def test_the_signature_is_a_plain_sha256_of_the_concatenation() -> None:
@@ -105,8 +106,12 @@ async def test_a_closed_window_is_not_sent_blindly() -> None:
         return False
 
     channel = ZaloOaChannel(api=None, tokens=None, window_open=closed)  # type: ignore[arg-type]
-    with pytest.raises(PermanentFailure, match="window"):
+    with pytest.raises(PermanentFailure, match="window") as refused:
         await channel.send("u1", Outbound(text="Nhắc nhở"))  # no API: nothing was called
+    # Counted where unreachable messages are (the digest, the dashboard), as is Zalo's own
+    # "outside the window" answer.
+    assert str(refused.value).startswith(UNREACHED_PREFIXES)
+    assert str(delivery_error(OutsideWindow("send", -230, "x"))).startswith(UNREACHED_PREFIXES)
 
 
 def test_settings() -> None:
