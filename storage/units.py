@@ -6,6 +6,8 @@ that reports can join on codes and the database stays usable by other tools (exp
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from vietnam_provinces import Province as VpProvince
@@ -14,10 +16,33 @@ from vietnam_provinces import Ward as VpWard
 from forms.readers.places import search_key
 from storage.models import Commune, Province
 
+# The bot writes the tone mark on the vowel as most official lists and the bot's own
+# messages do ("Hòa", "Thủy", "hủy"); the package writes 22 names the other way ("Hoà",
+# "Thuỷ"). At the end of a syllable only ("Hoàng" stays), never after "q" ("Quý" stays).
+_TONE_MOVES = dict(
+    zip(
+        "àáảãạèéẻẽẹỳýỷỹỵ",
+        ["òa", "óa", "ỏa", "õa", "ọa", "òe", "óe", "ỏe", "õe", "ọe", "ùy", "úy", "ủy", "ũy", "ụy"],
+        strict=True,
+    )
+)
+_TONE_AT_END = re.compile(r"(?<![qQ])([oOuU])([àáảãạèéẻẽẹỳýỷỹỵ])(?![^\W\d_])")
+
+
+def _move_tone(match: re.Match[str]) -> str:
+    first, marked = match.group(1), match.group(2)
+    if (first.lower() == "u" and marked not in "ỳýỷỹỵ") or (
+        first.lower() == "o" and marked in "ỳýỷỹỵ"
+    ):
+        return match.group(0)
+    moved = _TONE_MOVES[marked]
+    return moved[0].upper() + moved[1] if first.isupper() else moved
+
 
 def tidy(name: str) -> str:
-    """The package writes a few names with two spaces ("Xã  Phú Hữu"): shown once, as one."""
-    return " ".join(name.split())
+    """A unit's name as the bot shows it: single spaces (the package writes a few with two,
+    "Xã  Phú Hữu") and one convention for the tone mark ("Xã Chiêm Hóa", not "Hoá")."""
+    return _TONE_AT_END.sub(_move_tone, " ".join(name.split()))
 
 
 async def load_units(session: AsyncSession) -> int:

@@ -1,6 +1,7 @@
-"""Unit names with a doubled space ("Xã  Phú Hữu", ten communes as the vietnam-provinces
-package writes them) are stored with one, as storage/units.py now loads them: the chat,
-the exports and the dashboard showed the double space.
+"""Unit names as storage/units.py now loads them (``tidy``): the ten the vietnam-provinces
+package writes with a doubled space ("Xã  Phú Hữu") with one, and the 22 it writes with the
+tone mark on the other vowel ("Xã Chiêm Hoá", "Phường Thuỷ Nguyên") as the bot writes
+everything else ("Hóa", "Thủy"). The chat, the exports and the dashboard showed them.
 
 Revision ID: 0016
 Revises: 0015
@@ -21,17 +22,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    from storage.units import tidy  # the rule the loader applies, not a copy of it
+
     bind = op.get_bind()
     for table in ("provinces", "communes"):
-        rows = bind.execute(
-            sa.text(f"SELECT code, name FROM {table} WHERE name LIKE '%  %' OR name LIKE ' %'")
-        ).all()
-        for code, name in rows:
-            bind.execute(
-                sa.text(f"UPDATE {table} SET name = :name WHERE code = :code"),
-                {"name": " ".join(name.split()), "code": code},
-            )
+        for code, name in bind.execute(sa.text(f"SELECT code, name FROM {table}")).all():
+            if tidy(name) != name:
+                bind.execute(
+                    sa.text(f"UPDATE {table} SET name = :name WHERE code = :code"),
+                    {"name": tidy(name), "code": code},
+                )
 
 
 def downgrade() -> None:
-    """Nothing to undo: the single-spaced names are the same names."""
+    """Nothing to undo: the tidied names are the same names."""
