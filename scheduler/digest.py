@@ -127,6 +127,7 @@ def plan_digests(
                     expiring=expiring,
                     cycle=snapshot.cycle.get(province, {}),
                     unreached=snapshot.unreached.get(province, 0),
+                    zns=snapshot.zns_yesterday,
                 ),
             )
         )

@@ -28,7 +28,7 @@ from scheduler.rules import COMMUNE_OFFICERS, PRODUCERS, PRODUCERS_WITH_PRODUCT,
 from storage.calendar import CertifiedProduct, Person, ReminderQueries
 from storage.models import Role, utcnow
 from storage.products import count_by_state
-from storage.zalo_oa import unreached_by_province
+from storage.zalo_oa import ZnsSpendRows, unreached_by_province
 
 # (form id, language) -> the form's title; given by the caller so the scheduler does not
 # depend on how forms are loaded.
@@ -61,6 +61,8 @@ class Snapshot:
     cycle: dict[int | None, dict[str, int]] = field(default_factory=dict)
     # Reminders of the last day nobody could carry (Zalo OA window), by province (the digest).
     unreached: dict[int | None, int] = field(default_factory=dict)
+    # ZNS messages sent yesterday and what they cost (đồng): paid, so the digest says it.
+    zns_yesterday: tuple[int, int] = (0, 0)
 
 
 def reminder_key(user_id: int, topic: str, period: str, kind: str) -> str:
@@ -126,6 +128,7 @@ async def load_snapshot(session: AsyncSession, calendar: Calendar, today: date) 
         communes=await queries.communes(c for c in admin_provinces if c is not None),
         cycle=await count_by_state(session),
         unreached=await unreached_by_province(session, utcnow() - timedelta(days=1)),
+        zns_yesterday=await ZnsSpendRows(session).spent(today - timedelta(days=1)),
     )
 
 

@@ -120,6 +120,7 @@ def admin_digest(
     expiring: list[ExpiringItem],
     cycle: dict[str, int] | None = None,
     unreached: int = 0,
+    zns: tuple[int, int] = (0, 0),
 ) -> Outbound:
     lines = [
         tr.t("OCOP daily digest for {province}, {date}", province=province, date=tr.date(today))
@@ -185,6 +186,16 @@ def admin_digest(
                 "{n} reminders of the last day reached nobody: the people have not written to "
                 "the Zalo OA for too long, and have no other messenger or ZNS.",
                 unreached,
+            )
+        )
+    if zns[0]:
+        lines.append("")
+        lines.append(
+            tr.tn(
+                "Yesterday {n} reminder went by ZNS (paid): {cost} đồng.",
+                "Yesterday {n} reminders went by ZNS (paid): {cost} đồng.",
+                zns[0],
+                cost=tr.number(zns[1]),
             )
         )
     return Outbound(text="\n".join(lines))

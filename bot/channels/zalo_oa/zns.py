@@ -5,7 +5,8 @@ A ``zalo_zns`` outbox row's address is the phone number (84xxxxxxxxx) and its te
 template and its data as JSON (a ZNS message is a template filled in, never free text).
 Before each send one of the day's places is taken (``OCOP_ZALO_ZNS_DAILY_CAP``, one
 conditional UPDATE: storage/zalo_oa.py) and given back if Zalo refuses; a reminder over the
-cap fails, and is counted. ``spent_today`` is what the digest and ``zalo-oa spend`` show.
+cap fails, and is counted. What was spent is in the next day's admin digest and in
+``ocop-bot zalo-oa spend``.
 """
 
 from __future__ import annotations

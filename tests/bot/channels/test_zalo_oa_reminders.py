@@ -19,8 +19,9 @@ from bot.channels.zalo_oa.zns import spent
 from bot.i18n import Translator
 from bot.sender import OutboxSender
 from scheduler import texts
+from scheduler.calendar import current_calendar
 from scheduler.job import ReminderJob
-from scheduler.planner import Planned, reminder_key
+from scheduler.planner import Planned, load_snapshot, reminder_key
 from scheduler.routing import UNREACHABLE, OaRouting, ReminderRouter, parse_templates
 from storage.calendar import Person, ReminderQueries
 from storage.models import Identity, OutboxMessage, OutboxStatus, User, UserStatus, utcnow
@@ -165,6 +166,10 @@ async def test_a_reminder_after_three_days_goes_by_zns_exactly_once(
     async with app.session_factory() as session:
         unreached = await unreached_by_province(session, utcnow() - timedelta(days=1))
     assert unreached == {None: 2}  # counted in the province admins' digest
+    # Tomorrow's digest says what ZNS cost today.
+    async with app.session_factory() as session:
+        snapshot = await load_snapshot(session, current_calendar(), today + timedelta(days=1))
+    assert snapshot.zns_yesterday == (1, app.settings.zalo_zns_unit_cost)
 
 
 async def unfollow(app: App, who: Person) -> None:
@@ -214,7 +219,17 @@ def test_the_digest_counts_reminders_that_reached_nobody() -> None:
     quiet = texts.admin_digest(
         Translator("en"), province="Lạng Sơn", today=date(2026, 10, 18), overdue=[], expiring=[]
     )
-    assert "reached nobody" not in quiet.text
+    assert "reached nobody" not in quiet.text and "ZNS" not in quiet.text
+    # What ZNS cost yesterday is in the digest too: it is paid.
+    paid = texts.admin_digest(
+        Translator("vi"),
+        province="Lạng Sơn",
+        today=date(2026, 10, 18),
+        overdue=[],
+        expiring=[],
+        zns=(12, 3600),
+    )
+    assert "Hôm qua đã gửi 12 tin nhắc qua ZNS (có tính phí): 3.600 đồng." in paid.text
 
 
 def test_templates_setting_is_checked() -> None:
