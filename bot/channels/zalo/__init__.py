@@ -2,9 +2,11 @@
 and the core, with a small HTTP client of our own (``api``).
 
 ``updates`` maps Zalo updates (either body shape) to inbound messages, ``receiver`` feeds them
-to the pipeline, ``polling`` and ``webhook`` are the two ways to receive them, ``render`` and
-``channel`` turn replies into ``sendMessage`` calls (numbered choices, 2,000-character pieces,
-files as download links), ``photos`` keeps the photos people send, and ``service`` (``ZaloService``) runs it in the runtime (:mod:`bot.runtime`).
+to the pipeline (after having the photos people send downloaded and kept at once, since
+Zalo's URLs expire: :mod:`bot.files.photos`, shared with the other channels), ``polling`` and
+``webhook`` are the two ways to receive them, ``render`` and ``channel`` turn replies into
+``sendMessage`` calls (numbered choices, 2,000-character pieces, files as download links), and
+``service`` (``ZaloService``) runs it in the runtime (:mod:`bot.runtime`).
 See docs/zalo.md.
 """
 

@@ -100,5 +100,6 @@ class ZaloPoller:
         delay = backoff(self.error_backoff, failures, self.max_error_backoff)
         if isinstance(exc, RateLimited) and exc.retry_after:
             delay = exc.retry_after
-        log.warning("Zalo getUpdates failed (%s); retrying in %.1fs", exc, delay)
+        # The error names itself: "Zalo getUpdates failed (429): Quota exceeded".
+        log.warning("%s; polling again in %.1fs", exc, delay)
         await sleep_unless_stopped(delay, stop)

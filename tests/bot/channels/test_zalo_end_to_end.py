@@ -198,7 +198,7 @@ async def register_officer(officer: ZaloUser, admin: ScriptedUser) -> None:
     await officer.expect("")  # the province
     officer.says("lang son")
     await officer.expect("Lạng Sơn", "Lạng Sơn")
-    officer.says("cao loc")
+    officer.says("xa cao loc")
     await officer.expect("Xã Cao Lộc", "")  # then their name
     officer.says("Lê Thị Bình")
     await officer.expect("")  # their phone: no contact button on Zalo, they type it

@@ -16,7 +16,17 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.channels.zalo.service import ZaloService
 from bot.runtime import run_services
-from storage.models import Identity, OutboxMessage, OutboxStatus, SeenMessage, User
+from storage.models import (
+    Identity,
+    OutboxMessage,
+    OutboxStatus,
+    SeenMessage,
+    User,
+    UserStatus,
+    utcnow,
+)
+from storage.places import Places
+from storage.users import Users
 from tests.bot.channels.test_telegram_helpers import free_port, wait_until
 from tests.conftest import make_settings
 from tests.fakes.zalo_api import TOKEN, FakeZaloServer, ZaloUser
@@ -90,6 +100,15 @@ async def settled(app: App, zalo: FakeZaloServer, within: float = 10.0) -> None:
     await wait_until(quiet, within, "updates processed and outbox empty")
 
 
+async def read_by_then_answers(app: App, zalo: FakeZaloServer, user: ZaloUser, text: str) -> None:
+    """``user`` types ``text`` in answer to a notification they received, once the bot has
+    marked it sent, as a person would (storage/offers.py: a notice still queued answers no
+    number). The fake shows a message to its scripted user when it takes the call, before
+    Zalo's confirmation reaches the bot: sooner than anyone could read and type."""
+    await settled(app, zalo)
+    user.says(text)
+
+
 async def stored(app: App) -> dict[str, int]:
     """How many users, seen messages and outbox rows the database holds."""
     async with app.session_factory() as session:
@@ -118,7 +137,7 @@ async def onboard_by_typing(user: ZaloUser, name: str = "Nguyễn Thị Hoa") ->
     await user.expect("Anh/chị ở tỉnh/thành phố nào?")
     user.says("lang son")
     await user.expect("Tỉnh/thành phố: Lạng Sơn", "Anh/chị ở xã/phường nào của Lạng Sơn?")
-    user.says("cao loc")
+    user.says("xa cao loc")
     await user.expect("Xã/phường: Xã Cao Lộc", "Anh/chị vui lòng cho biết họ và tên.")
     user.says(name)
     await user.expect("Anh/chị vui lòng cho biết số điện thoại")
@@ -126,3 +145,24 @@ async def onboard_by_typing(user: ZaloUser, name: str = "Nguyễn Thị Hoa") ->
     await user.expect(f"Họ tên: {name}")
     user.says("toi dong y")
     await user.expect(f"Xin cảm ơn anh/chị {name}! Anh/chị đã đăng ký xong.")
+
+
+async def zalo_person(
+    app: App, user: ZaloUser, role: str, province: str, commune: str | None = None
+) -> int:
+    """A registered, approved person known only on Zalo (as a transcript's scene line)."""
+    async with app.session_factory() as session, session.begin():
+        places = Places(session)
+        found = (await places.search_provinces(province))[0]
+        place = (await places.search_communes(found.code, commune))[0] if commune else None
+        person, _identity = await Users(session).create_with_identity(
+            "zalo", user.id, language="vi"
+        )
+        person.role = role
+        person.status = UserStatus.ACTIVE
+        person.full_name = user.name
+        person.phone = "+84912" + f"{sum(map(ord, user.id)) % 1_000_000:06d}"
+        person.province_code = found.code
+        person.commune_code = place.code if place else None
+        person.consent_at = utcnow()
+        return person.id

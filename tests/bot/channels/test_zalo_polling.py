@@ -55,7 +55,7 @@ async def test_onboarding_by_typed_and_numbered_answers(app: App, zalo: FakeZalo
         await hoa.expect("Anh/chị ở tỉnh/thành phố nào?")
         hoa.says("lang son")
         await hoa.expect("Tỉnh/thành phố: Lạng Sơn", "Anh/chị ở xã/phường nào của Lạng Sơn?")
-        hoa.says("cao loc")
+        hoa.says("xa cao loc")
         await hoa.expect("Xã/phường: Xã Cao Lộc", "Anh/chị vui lòng cho biết họ và tên.")
         hoa.says("Nguyễn Thị Hoa")
         (phone,) = await hoa.expect("Anh/chị vui lòng cho biết số điện thoại")
