@@ -6,10 +6,14 @@ the reporting rate is received / expected and the on-time rate is received by th
 expected. Everything is one aggregate query (per province) or one page of communes, so the
 dashboard costs the same for one province as for all 3,321 communes.
 
-A commune's state, for the colours of the table: "needs fixing" and "accepted" (an admin's
-review) come first; otherwise "on time" or "late" by the deadline of its province
+A commune is in exactly one state: "needs fixing" and "accepted" (an admin's review) come
+first; otherwise "on time" or "late" by the deadline of its province
 (:class:`~storage.deadlines.Deadlines`, as /tiendo and the exports judge), or "received"
-while the report has no deadline; "missing" when nothing was sent.
+while the report has no deadline; "missing" when nothing was sent. Every count of communes
+by state (the legend, the bar, the national table's columns) and the state filter of the table use the one
+SQL expression :func:`_state`, so they cannot disagree. The rates are the exception, as
+DHIS2 defines them: a report received by the deadline counts for the on-time rate whatever
+its review said (``received_on_time``).
 """
 
 from __future__ import annotations
@@ -38,16 +42,34 @@ class State(StrEnum):
     ACCEPTED = "accepted"
 
 
+# The order states are shown in: the legend, the bar, the filter.
+STATES = (
+    State.ON_TIME,
+    State.LATE,
+    State.RECEIVED,
+    State.NEEDS_FIX,
+    State.ACCEPTED,
+    State.MISSING,
+)
+
+
 @dataclass(frozen=True)
 class AreaCounts:
-    """One area's numbers (a province, or everything in scope)."""
+    """One area's numbers (a province, or everything in scope).
+
+    ``received_on_time`` is the on-time rate's numerator (DHIS2: received by the deadline,
+    whatever the review); ``on_time`` … ``accepted`` count communes by their one state, so
+    that with ``missing`` they add up to ``expected``.
+    """
 
     code: int | None
     name: str
     expected: int
     received: int
+    received_on_time: int
     on_time: int
     late: int
+    undated: int  # State.RECEIVED: sent, not reviewed, and no deadline to judge by
     needs_fix: int
     accepted: int
 
@@ -57,7 +79,35 @@ class AreaCounts:
 
     @property
     def rates(self) -> Rates:
-        return Rates(self.expected, self.received, self.on_time)
+        return Rates(self.expected, self.received, self.received_on_time)
+
+    def of(self, state: State) -> int:
+        """How many communes are in ``state``."""
+        return {
+            State.ON_TIME: self.on_time,
+            State.LATE: self.late,
+            State.RECEIVED: self.undated,
+            State.NEEDS_FIX: self.needs_fix,
+            State.ACCEPTED: self.accepted,
+            State.MISSING: self.missing,
+        }[state]
+
+    @classmethod
+    def empty(cls, code: int | None, name: str) -> AreaCounts:
+        return cls(code, name, *(0,) * len(COUNTED))
+
+
+# The counted fields of AreaCounts after code and name, in the order of the query's columns.
+COUNTED = (
+    "expected",
+    "received",
+    "received_on_time",
+    "on_time",
+    "late",
+    "undated",
+    "needs_fix",
+    "accepted",
+)
 
 
 @dataclass(frozen=True)
@@ -129,17 +179,16 @@ class Completeness:
         if not _visible(scope):
             return []
         deadline = deadlines.expression()
-        sent = Submission.id.is_not(None)
+        state = _state(deadline)
         statement = (
             select(
                 Province.code,
                 Province.name,
                 func.count(Commune.code),
                 func.count(Submission.id),
-                _count(sent & (Submission.submitted_at <= deadline)),
-                _count(sent & (Submission.submitted_at > deadline)),
-                _count(Submission.review_status == ReviewStatus.NEEDS_FIX.value),
-                _count(Submission.review_status == ReviewStatus.ACCEPTED.value),
+                _count(Submission.id.is_not(None) & (Submission.submitted_at <= deadline)),
+                # on_time … accepted, in COUNTED's order; missing is what is left.
+                *(_count(state == s.value) for s in STATES if s is not State.MISSING),
             )
             .select_from(
                 _joined(form_id, period).join(
@@ -153,7 +202,7 @@ class Completeness:
         if province_code is not None:
             statement = statement.where(Commune.province_code == province_code)
         rows = (await self.session.execute(statement)).all()
-        return [AreaCounts(*(int(v) if i != 1 else v for i, v in enumerate(r))) for r in rows]
+        return [AreaCounts(code, name, *(int(v) for v in counts)) for code, name, *counts in rows]
 
     async def communes(
         self,
@@ -230,11 +279,4 @@ class Completeness:
 
 def total(areas: Sequence[AreaCounts], name: str) -> AreaCounts:
     """The sum of several areas (the whole country, or all a reader sees)."""
-    return AreaCounts(
-        None,
-        name,
-        *(
-            sum(getattr(a, f) for a in areas)
-            for f in ("expected", "received", "on_time", "late", "needs_fix", "accepted")
-        ),
-    )
+    return AreaCounts(None, name, *(sum(getattr(a, f) for a in areas) for f in COUNTED))

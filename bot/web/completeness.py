@@ -3,6 +3,11 @@
 Numbers come from one grouped query (storage/web_completeness.py); the province's communes
 come a page at a time, filtered by state if asked. On-time counts against each province's
 own deadline where it set one (the calendar, /lich), otherwise the national one.
+
+Two kinds of numbers, both said on the page: the rates as DHIS2 defines them (every report
+received counts, reviewed or not), and the communes by their one state (a reviewed report
+is "needs fixing" or "accepted", not also "on time" or "late"), which the legend, the bar
+and the table's filter all count alike.
 """
 
 from __future__ import annotations
@@ -25,7 +30,14 @@ from handlers.admin_progress import percent
 from scheduler.calendar import load_calendar
 from storage.models import Commune, Province, utcnow
 from storage.users import Users
-from storage.web_completeness import AreaCounts, Completeness, Deadlines, State, total
+from storage.web_completeness import (
+    STATES,
+    AreaCounts,
+    Completeness,
+    Deadlines,
+    State,
+    total,
+)
 from storage.zalo_oa import unreached_by_province
 
 PAGE_SIZE = 100
@@ -154,7 +166,7 @@ async def province(visit: Visit) -> web.StreamResponse:
     found_areas = await store.by_province(
         choice.form.id, choice.period.key, visit.scope, limits, province_code=found.code
     )
-    area = found_areas[0] if found_areas else AreaCounts(found.code, found.name, 0, 0, 0, 0, 0, 0)
+    area = found_areas[0] if found_areas else AreaCounts.empty(found.code, found.name)
     communes = await store.communes(
         choice.form.id,
         choice.period.key,
@@ -166,15 +178,11 @@ async def province(visit: Visit) -> web.StreamResponse:
         limit=PAGE_SIZE,
     )
     t = visit.tr.t
+    # Every commune once, in its one state; "received" (no deadline) only when there is one.
     counts = [
-        (State.ON_TIME.value, t(STATE_LABELS[State.ON_TIME]), area.on_time),
-        (State.LATE.value, t(STATE_LABELS[State.LATE]), area.late),
-        (
-            State.RECEIVED.value,
-            t(STATE_LABELS[State.RECEIVED]),
-            area.received - area.on_time - area.late,
-        ),
-        (State.MISSING.value, t(STATE_LABELS[State.MISSING]), area.missing),
+        (s.value, t(STATE_LABELS[s]), area.of(s))
+        for s in STATES
+        if s is not State.RECEIVED or area.of(s)
     ]
     pages = max(1, -(-communes.total // PAGE_SIZE))
     return visit.render(
@@ -186,7 +194,7 @@ async def province(visit: Visit) -> web.StreamResponse:
         communes=communes.rows,
         matching=communes.total,
         state=state,
-        states=[(s.value, t(label)) for s, label in STATE_LABELS.items()],
+        states=[(s.value, t(STATE_LABELS[s])) for s in STATES],
         state_label=lambda s: t(STATE_LABELS[State(s)]),
         chart=state_bar(counts, title=t("Communes by state")),
         counts=counts,

@@ -4,7 +4,10 @@ the scope. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
+
 from bot.app import App
+from bot.web.charts import COLOURS
 from storage.scope import Reach, Scope
 from storage.web_completeness import Completeness, Deadlines, State, total
 from tests.conftest import make_settings
@@ -27,13 +30,16 @@ async def test_counts_and_states_of_a_seeded_province(database_url: str) -> None
             )
             by_code = {a.code: a for a in areas}
             area = by_code[lang_son.code]
-            assert (area.expected, area.received, area.on_time, area.late) == (
+            # 4 received by the deadline (the on-time rate's), but one of those was sent back
+            # and one late report accepted: each commune counts in its one state.
+            assert (area.expected, area.received, area.received_on_time) == (
                 expected["communes"],
                 7,
                 4,
-                3,
             )
+            assert (area.on_time, area.late, area.undated) == (3, 2, 0)
             assert (area.needs_fix, area.accepted, area.missing) == (1, 1, expected["missing"])
+            assert sum(area.of(s) for s in State) == area.expected
             assert len(areas) == 34 and sum(a.expected for a in areas) == 3321
             whole = total(areas, "all")
             assert (whole.expected, whole.received) == (3321, 7)
@@ -93,7 +99,7 @@ async def test_counts_and_states_of_a_seeded_province(database_url: str) -> None
             [later] = await store.by_province(
                 "commune_report", "2024-Q2", Scope(Reach.NATIONAL), own, province_code=lang_son.code
             )
-            assert (later.on_time, later.late) == (7, 0)
+            assert (later.received_on_time, later.on_time, later.late) == (7, 5, 0)
             # No deadline known: received, neither on time nor late.
             [unknown] = await store.by_province(
                 "commune_report",
@@ -102,7 +108,8 @@ async def test_counts_and_states_of_a_seeded_province(database_url: str) -> None
                 Deadlines(None),
                 province_code=lang_son.code,
             )
-            assert (unknown.received, unknown.on_time, unknown.late) == (7, 0, 0)
+            assert (unknown.received, unknown.received_on_time) == (7, 0)
+            assert (unknown.on_time, unknown.late, unknown.undated) == (0, 0, 5)
     finally:
         await app.close()
 
@@ -125,3 +132,55 @@ async def test_the_pages_show_the_numbers(web: Web) -> None:
     assert text.count('class="badge missing"') == min(100, expected["missing"])
     status, text = await page(client, f"/admin/completeness/{lang_son.code}?{query}&state=late")
     assert text.count('class="badge late"') == 2 and 'class="badge missing"' not in text
+
+
+def legend_of(text: str) -> dict[str, int]:
+    """The province page's legend: each state's count ("late": 2)."""
+    return {
+        key: int(count.replace(".", ""))
+        for key, count in re.findall(r'class="key (\w+)"></span>[^:<]+: ([\d.]+)', text)
+    }
+
+
+def bar_of(text: str) -> dict[str, int]:
+    """The province page's state bar: each coloured part's count, by the state its colour
+    stands for."""
+    state_of = {colour: key for key, colour in COLOURS.items()}
+    return {
+        state_of[colour]: int(count.replace(".", ""))
+        for colour, count in re.findall(
+            r'<rect [^>]*fill="(#\w+)"><title>[^<:]+: ([\d.]+)</title>', text
+        )
+    }
+
+
+async def test_the_figures_legend_and_bar_count_the_states_the_filter_lists(web: Web) -> None:
+    """A commune is in one state: a report sent back for fixing or accepted counts there, not
+    also as on time or late; the rates still count every report received (DHIS2)."""
+    lang_son = await province_named(web.app, "Lạng Sơn")
+    seeded = await seed_states(web.app, lang_son)
+    client = await web.signed_in("national")
+    query = f"/admin/completeness/{lang_son.code}?form=commune_report&period=2024-Q2"
+    status, text = await page(client, query)
+    assert status == 200
+    listed = {}
+    for state in ("on_time", "late", "needs_fix", "accepted", "missing"):
+        _, filtered = await page(client, f"{query}&state={state}")
+        listed[state] = filtered.count(f'class="badge {state}"')
+    assert listed == {
+        "on_time": 3,
+        "late": 2,
+        "needs_fix": 1,
+        "accepted": 1,
+        "missing": seeded["missing"],
+    }
+    assert legend_of(text) == listed
+    assert bar_of(text) == listed
+    # The rates: 7 received, 4 of them by the deadline (one of those since sent back).
+    communes = seeded["communes"]
+    assert re.search(r'id="received"[^>]*><span>[^<]+</span><strong>7</strong>', text)
+    assert re.search(r'id="received-on-time"[^>]*><span>[^<]+</span><strong>4</strong>', text)
+    on_time_rate = f"{4 / communes * 100:.1f}".replace(".", ",") + "%"
+    assert re.search(
+        rf'id="on-time-rate"[^>]*><span>[^<]+</span><strong>{on_time_rate}</strong>', text
+    )
