@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
@@ -54,6 +55,20 @@ async def make_app(database_url: str, zalo: FakeZaloServer, **overrides: object)
     app = App(make_settings(database_url, **values))
     await app.prepare()
     return app
+
+
+# The fake Zalo Bot API and a bot on it, for the test files that import them (as fixtures).
+@pytest.fixture
+async def zalo() -> AsyncIterator[FakeZaloServer]:
+    async with FakeZaloServer() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def app(database_url: str, zalo: FakeZaloServer) -> AsyncIterator[App]:
+    app = await make_app(database_url, zalo)
+    yield app
+    await app.close()
 
 
 def quick_service(app: App) -> ZaloService:

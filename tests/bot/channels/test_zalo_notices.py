@@ -11,20 +11,19 @@ message by message, as the fake received it.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import App
 from storage.models import Role, Submission, UserStatus
 from tests.bot.channels.test_telegram_helpers import bounded
 from tests.bot.channels.test_zalo_helpers import (
-    make_app,
+    app,
     read_by_then_answers,
     registered_user,
     running,
     settled,
+    zalo,
     zalo_person,
 )
 from tests.fakes.zalo_api import FakeZaloServer, ZaloUser
@@ -34,18 +33,7 @@ QUESTION = re.compile(r"Câu (\d+)/(\d+)")
 # asked); any other question (the optional text ones) is skipped.
 ANSWERS = {1: "4", 2: "2", 3: "0", 4: "0", 5: "0", 6: "0", 7: "0", 8: "1", 9: "0"}
 
-
-@pytest.fixture
-async def zalo() -> AsyncIterator[FakeZaloServer]:
-    async with FakeZaloServer() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def app(database_url: str, zalo: FakeZaloServer) -> AsyncIterator[App]:
-    app = await make_app(database_url, zalo)
-    yield app
-    await app.close()
+__all__ = ["app", "zalo"]  # fixtures
 
 
 def question_number(text: str) -> int | None:

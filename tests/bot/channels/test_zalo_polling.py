@@ -8,7 +8,6 @@ the database.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -17,27 +16,18 @@ from bot.runtime import run_services
 from storage.models import Role, UserStatus
 from tests.bot.channels.test_telegram_helpers import bounded
 from tests.bot.channels.test_zalo_helpers import (
+    app,
     make_app,
     quick_service,
     registered_user,
     running,
     settled,
     stored,
+    zalo,
 )
 from tests.fakes.zalo_api import FakeZaloServer
 
-
-@pytest.fixture
-async def zalo() -> AsyncIterator[FakeZaloServer]:
-    async with FakeZaloServer() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def app(database_url: str, zalo: FakeZaloServer) -> AsyncIterator[App]:
-    app = await make_app(database_url, zalo)
-    yield app
-    await app.close()
+__all__ = ["app", "zalo"]  # fixtures
 
 
 @bounded(40)

@@ -6,7 +6,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -20,10 +20,11 @@ from scheduler.titles import form_title
 from storage.models import Role
 from tests.bot.channels.test_telegram_helpers import bounded
 from tests.bot.channels.test_zalo_helpers import (
-    make_app,
+    app,
     read_by_then_answers,
     running,
     settled,
+    zalo,
     zalo_person,
 )
 from tests.fakes.zalo_api import FakeZaloServer
@@ -31,6 +32,8 @@ from tests.fakes.zalo_api import FakeZaloServer
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 # 12 June 2024, 08:00 in Vietnam: the commune report of the second quarter is due soon.
 REMINDER_DAY = datetime.combine(date(2024, 6, 12), time(8, 0), tzinfo=ZONE)
+
+__all__ = ["app", "zalo"]  # fixtures
 
 
 @pytest.fixture(autouse=True)
@@ -41,19 +44,6 @@ def fresh_calendar() -> Iterator[None]:
     yield
     use_calendar_file(None)
     install_calendar(None)
-
-
-@pytest.fixture
-async def zalo() -> AsyncIterator[FakeZaloServer]:
-    async with FakeZaloServer() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def app(database_url: str, zalo: FakeZaloServer) -> AsyncIterator[App]:
-    app = await make_app(database_url, zalo)
-    yield app
-    await app.close()
 
 
 @bounded(60)
