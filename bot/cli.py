@@ -136,12 +136,14 @@ async def _find_commune(
         if commune is None:
             return found.code, None, found.name
         by_commune = await places.find_commune(found.code, commune, limit=5)
-        if by_commune.found is None:
+        # A commune also named like an old district ("cao loc") is asked about in the chat;
+        # here it is taken by its own name, which is printed.
+        chosen = by_commune.found or by_commune.named
+        if chosen is None:
             if not by_commune.options:
                 raise typer.BadParameter(f"no commune '{commune}' in {found.name}")
             names = ", ".join(o.unit.name for o in by_commune.options)
             raise typer.BadParameter(f"commune '{commune}' matches: {names}")
-        chosen = by_commune.found
         return found.code, chosen.code, f"{chosen.name}, {found.name}"
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 from bot.i18n import N_, Translator
 from bot.messages import Button, InboundKind, Outbound
 from bot.render import display_name, display_phone
-from bot.text import has_letters, nfc
+from bot.text import fold, has_letters, nfc
 from forms.readers import Rejected, read_phone
-from forms.readers.places import search_key
 from handlers.context import Context
 from handlers.places import read_place
 from handlers.registry import flow
@@ -106,7 +105,9 @@ class Onboarding:
                     "example: {example}",
                     province=province.name if province else "",
                     # One of this province's own communes, typed as people may: no accents.
-                    example=search_key(communes[0].name) if communes else "cao loc",
+                    # With its type word, which takes the commune even when an old district
+                    # had its name ("phuong ba dinh", not Quận Ba Đình's wards).
+                    example=fold(communes[0].name) if communes else "xa cao loc",
                 )
             )
         elif step == "name":

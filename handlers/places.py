@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from bot.messages import Button, InboundKind
-from forms.readers.places_former import DISTRICT, PROVINCE, Became, Option, Search
+from forms.readers.places_former import (
+    DISTRICT,
+    PROVINCE,
+    Became,
+    Option,
+    Search,
+    looks_like_numbered_ward,
+)
 from handlers.arguments import record_id
 from handlers.context import Context
 from handlers.registry import FLOWS
@@ -57,15 +64,12 @@ async def read_place(
             ctx.reply("\n".join(_became_lines(ctx.tr, search.became)))
         return search.found
     if not search.options:
-        ctx.reply(
-            ctx.t(
-                "I found no place named “{query}”. Please check the spelling and "
-                "type it again (accents are not needed).",
-                query=query[:60],
-            )
-        )
+        ctx.reply(_not_found(ctx, query, commune=prefix == "c"))
         return None
-    if search.became and prefix == "c":
+    if search.named is not None:
+        lines = _shared_name_lines(ctx.tr, search.named, search.became)
+        text = "\n".join([*lines, ctx.t("Please choose your commune or ward.")])
+    elif search.became and prefix == "c":
         lines = _became_lines(ctx.tr, search.became)
         text = "\n".join([*lines, ctx.t("Please choose your commune or ward.")])
     else:
@@ -81,6 +85,22 @@ async def read_place(
     ]
     ctx.reply(text, buttons=buttons)
     return None
+
+
+def _not_found(ctx: Context, query: str, *, commune: bool) -> str:
+    """Nothing found; a numbered ward ("phường 12") is found with its old district only, as
+    there were dozens of each number, so that is what to add."""
+    if commune and looks_like_numbered_ward(query):
+        return ctx.t(
+            "I found no place named “{query}”. For an old numbered ward, please type it with "
+            "its old district (for example: phường 12, gò vấp) and check the spelling.",
+            query=query[:60],
+        )
+    return ctx.t(
+        "I found no place named “{query}”. Please check the spelling and "
+        "type it again (accents are not needed).",
+        query=query[:60],
+    )
 
 
 def province_name(tr: Translator, province: Province | Commune) -> str:
@@ -126,6 +146,30 @@ def _became_lines(
                     new=new,
                 )
             )
+    return lines
+
+
+def _shared_name_lines(
+    tr: Translator,
+    current: Province | Commune,
+    became: tuple[Became[Province], ...] | tuple[Became[Commune], ...],
+) -> list[str]:
+    """ "Phường Tam Kỳ hiện nay trùng tên với Thành phố Tam Kỳ cũ. Thành phố Tam Kỳ cũ nay
+    gồm Phường Bàn Thạch, Phường Tam Kỳ, …": the commune typed, and what the old district of
+    that name became, for someone from that district to pick their own."""
+    if not became:
+        return []
+    first = became[0].former.name
+    lines = [
+        tr.t(
+            "Today's {current} shares its name with the former {old}.",
+            current=current.name,
+            old=first,
+        )
+    ]
+    for item in became[:MAX_LINES]:
+        new = ", ".join(unit.name for unit in item.now)
+        lines.append(tr.t("The former {old} now comprises {new}.", old=item.former.name, new=new))
     return lines
 
 

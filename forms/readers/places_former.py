@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, Protocol, TypeVar
 
 from bot.text import fold, nfc
@@ -95,13 +95,16 @@ class Search(Generic[Unit]):
     ``found`` is the unit meant, when that is clear; otherwise ``options`` are the units to
     choose from, best first, and ``more`` how many further matches were left out. ``became``
     are the old units the answer came through: with ``found``, the ones to tell about; with
-    ``options``, those the options came from.
+    ``options``, those the options came from. ``named`` is set when the name typed is both a
+    current unit's (offered first) and an old district's (``became``, its other units offered
+    after): "tam ky" is Phường Tam Kỳ, or one of the wards the old city of Tam Kỳ became.
     """
 
     found: Unit | None = None
     options: tuple[Option[Unit], ...] = ()
     became: tuple[Became[Unit], ...] = ()
     more: int = 0
+    named: Unit | None = None
 
 
 def former_key(name: str) -> str:
@@ -133,9 +136,14 @@ def find_place(
     districts first. ``now`` maps an old unit to the current ones it is part of (those among
     ``units``); ``limit`` caps the options.
 
-    A commune may come with where it was: "phường 1, quận 3", "Tam Thanh, Tam Kỳ", "p1 q3";
-    when the whole line finds no single unit, the part before is looked for among the old
-    units of the place named after.
+    A current commune named like an old district of the province ("tam ky", "thu duc") is
+    offered first, beside the other communes that district became: the person may be from the
+    old district. A commune's type word ("phường tam kỳ") takes the commune.
+
+    A commune may come with where it was: "phường 1, quận 3", "Tam Thanh, Tam Kỳ", "p1 q3",
+    and a numbered ward with no comma at all: "phường 12 gò vấp", "F.12 Gò Vấp"; when the
+    whole line finds no single unit, the part before is looked for among the old units of the
+    place named after.
     """
     found = _find(query, units, former, now, level=level, limit=limit)
     if level != COMMUNE or found.found is not None:
@@ -163,12 +171,29 @@ _WITHIN = re.compile(
 )
 
 
+# A numbered ward and the place it was in, with nothing between ("phường 12 gò vấp", "p12 go
+# vap", "F.12 Gò Vấp"): what follows the number, read after the type word.
+_NUMBERED_THEN = re.compile(r"^(\d+) (.+)$")
+# A numbered ward anywhere in the folded text ("gò vấp p.12" is "go vap p 12").
+_NUMBERED = re.compile(r"(?:^| )(?:phuong|p|f) ?\d+(?: |$)")
+
+
+def looks_like_numbered_ward(text: str) -> bool:
+    """Whether the text names a numbered ward ("phường 12", "p12", "F.12"): there were dozens
+    of each number, so one is found only with its old district."""
+    return bool(_NUMBERED.search(read_query(text).full))
+
+
 def _split_within(query: str) -> tuple[str, str] | None:
     text = nfc(query[: MAX_QUERY * 2])
     for match in _WITHIN.finditer(text):
         part, rest = text[: match.start()], text[match.end() :]
         if read_query(part).key and read_query(rest).key:
             return part, rest
+    typed = read_query(text)
+    numbered = _NUMBERED_THEN.match(typed.key) if typed.kind == "phuong" else None
+    if numbered is not None:
+        return f"phuong {numbered[1]}", numbered[2]
     return None
 
 
@@ -208,7 +233,14 @@ def _find(
             # The current name wins over an old one spelled alike ("cao loc": Xã Cao Lộc, not
             # the old Thị trấn Cao Lộc), unless the type word typed is the old one's.
             rivals = [f for f in whole if f.kind != DISTRICT and _kind_points_to(typed, f, chosen)]
-            return _choose([], _became(rivals, now), limit) if rivals else Search(found=chosen)
+            if rivals:
+                return _choose([], _became(rivals, now), limit)
+            # An old district of that name too ("tam ky"): its communes beside this one.
+            districts = _became([f for f in whole if f.kind == DISTRICT], now)
+            shared = _choose([chosen], districts, limit)
+            if shared.options:
+                return replace(shared, named=chosen)
+            return Search(found=chosen)
         if whole:  # "tam thanh": Xã Tam Thanh Đông now, or the old Xã Tam Thanh?
             return _choose([chosen], _became(whole, now), limit)
         if level == PROVINCE and old:  # "dak": Đắk Lắk, or the old Đắk Nông?

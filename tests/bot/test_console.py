@@ -77,7 +77,7 @@ def test_ctrl_c_halfway_then_resume(tmp_path: Path) -> None:
         cwd=tmp_path,
         env=_env(tmp_path),
         text=True,
-        input="cao loc\nLê Văn Tám\n",
+        input="xa cao loc\nLê Văn Tám\n",
         capture_output=True,
         timeout=TIMEOUT,
     )

@@ -163,7 +163,7 @@ async def test_polling_goes_on_after_a_nul_in_a_name(database_url: str) -> None:
                 await hoa.expect(
                     "Tỉnh/thành phố: Lạng Sơn", "Anh/chị ở xã/phường nào của Lạng Sơn?"
                 )
-                hoa.says("cao loc")
+                hoa.says("xa cao loc")
                 await hoa.expect("Xã/phường: Xã Cao Lộc", "Anh/chị vui lòng cho biết họ và tên.")
                 hoa.says("Nguyễn Thị\x00 Hoa\u202e")
                 lan.command("start")

@@ -58,7 +58,7 @@ async def test_a_failure_with_a_name_and_a_phone_logs_neither(
     hidden = app.engine.sync_engine.hide_parameters
     try:
         chat = Chat(app)
-        for said in ("/start", "1", "2", "lang son", "cao loc", NAME, PHONES[0]):
+        for said in ("/start", "1", "2", "lang son", "xa cao loc", NAME, PHONES[0]):
             await chat.say("binh", said)
         answer = await chat.say("binh", "1")  # "I agree": the officer's claim fails
         assert "Xin lỗi" in answer or "Sorry" in answer

@@ -69,7 +69,7 @@ async def test_a_newcomer_registers_is_approved_and_files_a_report(
         said("Which province or city are you in? Type part of its name, for example: lang son"),
     )
     await answer(page, "lang son", "Lạng Sơn")
-    await answer(page, "cao loc", said("What is your full name?"))
+    await answer(page, "xa cao loc", said("What is your full name?"))
     await answer(
         page,
         "Lê Thị Bình",

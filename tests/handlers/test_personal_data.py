@@ -52,7 +52,7 @@ def personal(text: str, name: str = NAME) -> list[str]:
 
 
 async def register_until_consent(chat: Chat, who: str) -> str:
-    for said in ("/start", "1", "1", "lang son", "cao loc", NAME):
+    for said in ("/start", "1", "1", "lang son", "xa cao loc", NAME):
         await chat.say(who, said)
     return await chat.say(who, PHONES[0])
 

@@ -63,6 +63,25 @@ async def test_an_old_district_offers_the_communes_in_the_table(places: Places) 
     assert all(o.unit.province_code == HCM for o in search.options)
 
 
+async def test_an_old_numbered_ward_with_its_district_and_no_comma(places: Places) -> None:
+    for typed in ("phường 12 gò vấp", "p12 go vap", "F.12 Gò Vấp", "p.12 gò vấp"):
+        search = await places.find_commune(HCM, typed, limit=8)
+        assert search.found is not None and search.found.name == "Phường An Hội Tây", typed
+        assert [(b.former.name, b.former.within) for b in search.became] == [
+            ("Phường 12", "Quận Gò Vấp")
+        ]
+
+
+async def test_a_commune_named_like_an_old_district_is_offered_first(places: Places) -> None:
+    search = await places.find_commune(DA_NANG, "tam ky", limit=8)
+    assert search.found is None and search.named is not None
+    assert search.named.name == "Phường Tam Kỳ" and search.options[0].unit == search.named
+    assert len(search.options) > 1 and all(o.unit.province_code == DA_NANG for o in search.options)
+    assert [b.former.name for b in search.became] == ["Thành phố Tam Kỳ"]
+    typed = await places.find_commune(DA_NANG, "phường tam kỳ", limit=8)
+    assert typed.found == search.named and typed.became == ()
+
+
 async def test_the_options_are_capped_and_the_rest_counted(places: Places) -> None:
     search = await places.find_commune(HCM, "phuong 1", limit=3)
     assert len(search.options) == 3 and search.more > 0

@@ -209,7 +209,7 @@ async def onboard_in_vietnamese(user: ScriptedUser, name: str = "Nguyễn Thị 
     await user.expect("Anh/chị ở tỉnh/thành phố nào?")
     user.says("lang son")
     await user.expect("Tỉnh/thành phố: Lạng Sơn", "Anh/chị ở xã/phường nào của Lạng Sơn?")
-    user.says("cao loc")
+    user.says("xa cao loc")
     await user.expect("Xã/phường: Xã Cao Lộc", "Anh/chị vui lòng cho biết họ và tên.")
     user.says(name)
     await user.expect("Anh/chị vui lòng cho biết số điện thoại")

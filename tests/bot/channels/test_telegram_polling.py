@@ -64,7 +64,7 @@ async def test_onboarding_with_buttons_and_a_shared_contact(
         await hoa.expect("Anh/chị ở tỉnh/thành phố nào?")
         hoa.says("lang son")
         await hoa.expect("Tỉnh/thành phố: Lạng Sơn", "Anh/chị ở xã/phường nào của Lạng Sơn?")
-        hoa.says("cao loc")
+        hoa.says("xa cao loc")
         _, name = await hoa.expect("Xã/phường: Xã Cao Lộc", "Anh/chị vui lòng cho biết họ và tên.")
         assert name.params["reply_markup"] == {"remove_keyboard": True}
 
@@ -130,7 +130,7 @@ async def test_someone_elses_contact_is_refused(app: App, server: FakeTelegramSe
         await binh.expect("tỉnh/thành phố")
         binh.says("lang son")
         await binh.expect("Lạng Sơn", "xã/phường")
-        binh.says("cao loc")
+        binh.says("xa cao loc")
         await binh.expect("Cao Lộc", "cho biết họ và tên")
         binh.says("Trần Văn Bình")
         await binh.expect("cho biết số điện thoại")

@@ -137,7 +137,7 @@ async def test_a_message_from_someone_else_arrives_without_typing(chat: Chat) ->
     await chat.post({"id": uuid.uuid4().hex, "session": True}, token)
     for press in ("en", "officer"):
         await chat.press(token, press)
-    for line in ("lang son", "cao loc", "Lê Thị Bình", "0912 000 222"):
+    for line in ("lang son", "xa cao loc", "Lê Thị Bình", "0912 000 222"):
         await chat.say(token, line)
     await chat.press(token, "yes")
     await chat.deliver()
