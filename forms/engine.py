@@ -110,7 +110,9 @@ def next_question(form: Form, answers: dict[str, Any], after: str | None) -> Que
 def choices(question: Question, answers: dict[str, Any] | None = None) -> list[Choice]:
     """The options offered (a choice_filter's, given ``answers``), as the readers take them."""
     return [
-        Choice(key=o.key, labels=(o.vi, *([o.en] if o.en else []), *o.aliases))
+        Choice(
+            key=o.key, labels=(o.vi, *([o.en] if o.en else []), *o.aliases), prefixes=o.prefixes
+        )
         for o in offered(question, answers or {})
     ]
 

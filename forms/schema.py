@@ -78,6 +78,9 @@ class Option(BaseModel):
     vi: str = Field(min_length=1)
     en: str | None = None
     aliases: tuple[str, ...] = ()
+    # Words an answer may begin with, whatever follows, to mean this option: a legal form is
+    # written as on the papers ("Công ty TNHH Chè Tân Cương" is an enterprise).
+    prefixes: tuple[str, ...] = ()
     # An XLSForm choice's other columns (country, district...), read by a choice_filter.
     columns: tuple[tuple[str, str], ...] = ()
 

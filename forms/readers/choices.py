@@ -201,7 +201,33 @@ def read_choice(text: str, options: Sequence[Choice]) -> Ok[str] | Ambiguous | R
             retried = _choose(" ".join(words[start:end]), options, labels)
             if not isinstance(retried, Rejected):
                 return retried
+        return _by_prefix(words[:end], options) or result
     return result
+
+
+# After a prefix, words that leave the answer open: "htx hay dn", "công ty chưa đăng ký".
+_UNDECIDED = frozenset({"hay", "hoac", "or", "khong", "ko", "k", "chua", "phai", "not"})
+
+
+def _by_prefix(words: Sequence[str], options: Sequence[Choice]) -> Ok[str] | Ambiguous | None:
+    """The option whose declared prefix the answer begins with, once the words said around
+    it are set aside ("dạ công ty TNHH chè ạ"); the longest prefix wins, so "tổ hợp tác …" is
+    not "hợp tác xã". Whole words only: "dnt" does not begin with "dn"."""
+    best: dict[str, int] = {}
+    for start in range(len(words)):
+        if start and words[start - 1] not in _LEADING:
+            break
+        rest = words[start:]
+        for option in options:
+            for prefix in option.prefixes:
+                typed = match_key(prefix).split()
+                if typed and rest[: len(typed)] == typed and _UNDECIDED.isdisjoint(rest):
+                    best[option.key] = max(best.get(option.key, 0), len(typed))
+    if not best:
+        return None
+    longest = max(best.values())
+    keys = tuple(key for key, size in best.items() if size == longest)
+    return Ok(keys[0]) if len(keys) == 1 else Ambiguous(keys)
 
 
 def _choices_example(options: Sequence[Choice], min_count: int, max_count: int | None) -> str:

@@ -18,6 +18,7 @@ from decimal import Decimal, localcontext
 
 from forms.readers import nouns
 from forms.readers.amounts import Amount, parse_amount
+from forms.readers.counts import one_of_counts
 from forms.readers.money import dong_readings, whole
 from forms.readers.results import (
     MSG_CONFIRM_EXACT,
@@ -193,7 +194,46 @@ def _read_number(
     label: str | Sequence[str] | None,
     language: str,
 ) -> Reading:
-    """Shared body of :func:`read_integer` and :func:`read_decimal` (values as Decimal)."""
+    """Shared body of :func:`read_integer` and :func:`read_decimal` (values as Decimal); an
+    answer that is not one number may be several counts (counts.py)."""
+
+    def read(part: str) -> Reading:
+        return _read_single(
+            part,
+            integer=integer,
+            min_value=min_value,
+            max_value=max_value,
+            unit=unit,
+            label=label,
+            language=language,
+        )
+
+    result = read(text)
+    question_unit = QuestionUnit.parse(unit) if unit else None
+    if isinstance(result, Rejected) and (question_unit is None or not question_unit.measured):
+        suffix = f" {unit}" if unit else ""
+        several = one_of_counts(
+            text[:_MAX_ANSWER_CHARS],
+            read,
+            lambda value: show_number(_tidy(value), language) + suffix,
+            result.params.get("example", ""),
+        )
+        if several is not None:
+            return several
+    return result
+
+
+def _read_single(
+    text: str,
+    *,
+    integer: bool,
+    min_value: Decimal | int | None,
+    max_value: Decimal | int | None,
+    unit: str | None,
+    label: str | Sequence[str] | None,
+    language: str,
+) -> Reading:
+    """One number, as typed."""
     question_unit = QuestionUnit.parse(unit) if unit else None
     money = question_unit is not None and question_unit.whole_money
     counted = _labels(label)

@@ -75,11 +75,14 @@ class Choice:
     """One option of a choice question.
 
     ``labels`` hold the Vietnamese label, the English label and any aliases people use
-    (``"HTX"``); matching ignores case, diacritics and Unicode normal form.
+    (``"HTX"``); matching ignores case, diacritics and Unicode normal form. ``prefixes``
+    name the option when an answer begins with one of them, whatever follows ("công ty" in
+    "công ty TNHH Chè Tân Cương").
     """
 
     key: str
     labels: tuple[str, ...]
+    prefixes: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- messages
@@ -99,6 +102,14 @@ MSG_OTHER_NOUN = N_(
     "for example {example}."
 )
 
+# Several counts in one answer (counts.py).
+MSG_ONE_COUNT = N_(
+    "This question asks for one number only, the number of {noun}. Shall I record {value}?"
+)
+MSG_COUNTS_TOTAL = N_("This question asks for one number only. Shall I record the total, {value}?")
+MSG_ONE_NUMBER = N_(
+    "This question asks for one number only. Please type one number, for example {example}."
+)
 MSG_DATE = N_("Please type a date as day/month/year, for example {example}.")
 MSG_DATE_INVALID = N_(
     "That date does not exist. Please check the day, month and year, for example {example}."
@@ -148,6 +159,9 @@ MESSAGES: tuple[str, ...] = (
     MSG_CONFIRM_NUMBER_OR,
     MSG_CONFIRM_EXACT,
     MSG_OTHER_NOUN,
+    MSG_ONE_COUNT,
+    MSG_COUNTS_TOTAL,
+    MSG_ONE_NUMBER,
     MSG_DATE,
     MSG_DATE_INVALID,
     MSG_DATE_TOO_EARLY,

@@ -215,3 +215,38 @@ def test_property_choices(text: str, options: tuple[Choice, ...], min_count: int
         order = [option.key for option in options]
         assert list(result.value) == sorted(set(result.value), key=order.index)
         assert min_count <= len(result.value) <= min_count + 1
+
+
+# An option may declare the words an answer begins with (forms/definitions/product_idea.yaml):
+# a legal form is typed as written on the papers.
+PREFIXED = (
+    Choice("coop", ("Hợp tác xã", "HTX"), prefixes=("htx", "hop tac xa")),
+    Choice("enterprise", ("Doanh nghiệp",), prefixes=("doanh nghiep", "cong ty", "cty")),
+    Choice("team", ("Tổ hợp tác",), prefixes=("to hop tac",)),
+    Choice("household", ("Hộ kinh doanh",), prefixes=("ho kinh doanh",)),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("HTX nông nghiệp", "coop"),
+        ("hợp tác xã dịch vụ nông nghiệp Tân Phú", "coop"),
+        ("công ty tnhh", "enterprise"),
+        ("Công ty cổ phần chè Tân Cương", "enterprise"),
+        ("cty TNHH", "enterprise"),
+        ("doanh nghiệp tư nhân", "enterprise"),
+        ("dạ hộ kinh doanh cá thể ạ", "household"),
+        ("tổ hợp tác sản xuất chè", "team"),
+        ("htx", "coop"),
+    ],
+)
+def test_choice_by_a_declared_prefix(text: str, key: str) -> None:
+    assert read_choice(text, PREFIXED) == Ok(key)
+
+
+@pytest.mark.parametrize(
+    "text", ["htx hay công ty", "công ty chưa thành lập", "không phải htx", "trang trại", "ctyx"]
+)
+def test_choice_by_a_prefix_needs_a_decided_answer(text: str) -> None:
+    assert isinstance(read_choice(text, PREFIXED), Rejected), text
