@@ -75,7 +75,7 @@ _GENERIC = frozenset({"cai", "chiec", "lan", "luot", "times", "time", "pcs"})
 FILLERS = frozenset(
     {"ocop", "tat", "ca", "tong", "cong", "trong", "ky", "nay", "thoi", "a", "nhe", "nha",
      "moi", "da", "duoc", "dc", "co", "la", "dat", "dang", "o", "tai", "cua", "cho", "xa",
-     "vao", "len", "xong", "chan", "thoi"
+     "vao", "len", "xong", "chan",
      "in", "total", "this", "period"}
 )  # fmt: skip
 # Between an amount and the time it covers: "15tr / tháng", "15 triệu mỗi tháng".
