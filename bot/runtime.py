@@ -20,6 +20,7 @@ import logging
 import signal
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import TextIO
 
 from bot.app import App, StartupError
@@ -118,6 +119,9 @@ async def run_services(
                 dashboard.mount(http)
             if http.has_routes:
                 services = await _listen_or_leave_out(http, settings, services)
+                if dashboard is not None and not http.listening:
+                    app.config = replace(app.config, web_port_taken=settings.webhook_port)
+                    app.pipeline.config = app.config
             if dashboard is not None and http.listening:
                 _announce(dashboard.opened(http.port))
             for service in services:

@@ -29,6 +29,17 @@ def logins_of(ctx: Context) -> WebLogins:
 async def web_link(ctx: Context, _argument: str) -> None:
     if refuse_non_admin(ctx, "web"):
         return
+    if not ctx.config.web_url and ctx.config.web_port_taken is not None:
+        ctx.reply(
+            ctx.t(
+                "The web dashboard is not served by this copy of the bot: port {port} was "
+                "taken when it started (is another ocop-bot running?). Please send /web to "
+                "the bot that serves it, or restart this one with another "
+                "OCOP_WEBHOOK_PORT.",
+                port=str(ctx.config.web_port_taken),
+            )
+        )
+        return
     if not ctx.config.web_url:
         ctx.reply(
             ctx.t(

@@ -65,6 +65,9 @@ class HandlerConfig:
     # The web dashboard's address (OCOP_PUBLIC_URL or the local HTTP server) once it is
     # served; None: ``/web`` says there is no dashboard.
     web_url: str | None = None
+    # The port the dashboard could not listen on, when another program (a second ocop-bot)
+    # held it: ``/web`` says so rather than that there is no dashboard.
+    web_port_taken: int | None = None
 
 
 Compose = Callable[[Translator], Outbound]

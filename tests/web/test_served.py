@@ -66,3 +66,5 @@ async def test_a_taken_port_leaves_the_dashboard_out_in_auto(sqlite_url: str) ->
         finally:
             await app.close()
     assert app.config.web_url is None
+    # /web then says why, and which port, rather than that there is no dashboard.
+    assert app.config.web_port_taken == port

@@ -3,6 +3,7 @@ the session cookie; signing out; rights read again at every request."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -112,3 +113,22 @@ async def test_a_disabled_admin_is_out_at_the_next_request(web: Web) -> None:
     # The session was ended: re-enabling does not bring it back.
     status, _ = await page(client, "/admin/completeness")
     assert status == 401
+
+
+async def test_without_a_dashboard_web_says_why(web: Web) -> None:
+    """No link to a dashboard nobody serves: switched off, or its port was taken (a second
+    ocop-bot on the same machine), each said in the admin's language."""
+    served = web.app.config
+    try:
+        web.app.config = replace(served, web_url=None, web_port_taken=8080)
+        web.app.pipeline.config = web.app.config
+        said = await web.chat.say("admin_ls", "/web")
+        assert "/admin/login" not in said
+        assert "8080" in said and "OCOP_WEBHOOK_PORT" in said, said
+        web.app.config = replace(served, web_url=None)
+        web.app.pipeline.config = web.app.config
+        said = await web.chat.say("admin_ls", "/web")
+        assert "/admin/login" not in said and "docs/web.md" in said, said
+    finally:
+        web.app.config = served
+        web.app.pipeline.config = served
