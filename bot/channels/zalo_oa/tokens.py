@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 CLAIM = timedelta(seconds=30)
 EARLY = timedelta(minutes=5)  # an access token this close to its end is refreshed first
 WAIT_STEP = 0.1  # seconds between looks while another worker refreshes
+STORE_BACKOFF = (0.2, 0.5, 1.0, 2.0, 4.0)  # seconds between tries to store a new pair
 T = TypeVar("T")
 
 
@@ -58,6 +59,8 @@ class TokenKeeper:
         self.refreshes = 0  # by this process (tests count them)
         self._lock = asyncio.Lock()
         self._cached: tuple[str, datetime | None] | None = None
+        # A new pair Zalo gave that the database did not take yet (access, refresh, expiry).
+        self._unsaved: tuple[str, str, datetime] | None = None
 
     async def prepare(self) -> None:
         """Seed the stored tokens from the settings (once per start)."""
@@ -68,6 +71,9 @@ class TokenKeeper:
     async def current(self) -> str:
         """A usable access token: cached, stored, or refreshed."""
         now = self.clock()
+        if self._unsaved is not None:
+            async with self._lock:
+                await self._store_unsaved()
         if self._cached is not None and (self._cached[1] is None or self._cached[1] - EARLY > now):
             return self._cached[0]
         async with self.session_factory() as session:
@@ -82,6 +88,9 @@ class TokenKeeper:
         """A new access token in place of ``failed`` (refused by Zalo, or ending)."""
         self._cached = None
         async with self._lock:
+            if self._unsaved is not None and not await self._store_unsaved():
+                # The stored refresh token is spent; only the one in memory still works.
+                return await self._refresh(self._unsaved[1])
             deadline = self.clock() + CLAIM * 2
             while True:
                 now = self.clock()
@@ -110,20 +119,39 @@ class TokenKeeper:
             log.error("Zalo OA token refresh failed: %s", exc)
             raise NoToken(str(exc)) from None
         expires = self.clock() + timedelta(seconds=max(60, seconds))
-        try:
-            async with self.session_factory() as session, session.begin():
-                await TokenRows(session).store(access, new_refresh, expires)
-        except Exception:
-            # The old refresh token is spent: this is the only copy of the new one.
-            log.critical(
-                "Zalo OA: a new refresh token could not be stored; set it as "
-                "OCOP_ZALO_OA_REFRESH_TOKEN to recover (it is in this process only)."
-            )
-            raise
         self.refreshes += 1
-        log.info("Zalo OA access token refreshed (valid %s s)", seconds)
         self._cached = (access, expires)
+        # The old refresh token is spent: until it is stored, this is the only copy of the
+        # new one. Kept in memory, so this process goes on sending and stores it later.
+        self._unsaved = (access, new_refresh, expires)
+        if not await self._store_unsaved(attempts=len(STORE_BACKOFF) + 1):
+            log.critical(
+                "Zalo OA: the new refresh token could not be stored in the database. This "
+                "process keeps it in memory and stores it again before its next refresh; if "
+                "the process stops first, the OA must be authorised again and the new "
+                "OCOP_ZALO_OA_REFRESH_TOKEN set (docs/zalo_oa.md)."
+            )
+        log.info("Zalo OA access token refreshed (valid %s s)", seconds)
         return access
+
+    async def _store_unsaved(self, *, attempts: int = 1) -> bool:
+        """Store the pair kept in memory, trying ``attempts`` times with a bounded pause
+        between (a database restart takes seconds). True once nothing is left unsaved."""
+        for attempt in range(attempts):
+            if self._unsaved is None:
+                return True
+            access, refresh, expires = self._unsaved
+            try:
+                async with self.session_factory() as session, session.begin():
+                    await TokenRows(session).store(access, refresh, expires)
+            except Exception as exc:
+                log.error("Zalo OA: storing the new tokens failed: %s", exc)
+                if attempt + 1 < attempts:
+                    await asyncio.sleep(STORE_BACKOFF[min(attempt, len(STORE_BACKOFF) - 1)])
+                continue
+            self._unsaved = None
+            return True
+        return False
 
     async def using(self, call: Callable[[str], Awaitable[T]]) -> T:
         """``call(access_token)``, refreshed and tried once more if Zalo refuses the token."""
