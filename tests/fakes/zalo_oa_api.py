@@ -71,6 +71,9 @@ class FakeOaServer:
         self.refused_refreshes = 0
         self.sent: list[tuple[str, JSONDict]] = []
         self.zns: list[JSONDict] = []
+        # Seconds ZNS waits before answering a message it took (a slow Zalo: the caller
+        # times out not knowing that the message went).
+        self.zns_stall = 0.0
         self.uploads: list[tuple[str, str]] = []
         self.closed: set[str] = set()
         self.unfollowed: set[str] = set()
@@ -238,4 +241,6 @@ class FakeOaServer:
         body = await request.json()
         self.zns.append(body)
         await self._notify()
+        if self.zns_stall:
+            await asyncio.sleep(self.zns_stall)
         return web.json_response({"error": 0, "data": {"msg_id": secrets.token_hex(8)}})

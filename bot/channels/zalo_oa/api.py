@@ -69,6 +69,11 @@ class Unavailable(OaError):
     """5xx, no answer, or an answer that is not Zalo's JSON: try again later."""
 
 
+class Unanswered(Unavailable):
+    """The request went out and no answer came back (a timeout, the connection dropped):
+    Zalo may have done it. Free messages are tried again; a paid ZNS is not (zns.py)."""
+
+
 class OaApi:
     """The hosts of one OA app. ``timeout`` bounds every call."""
 
@@ -106,9 +111,11 @@ class OaApi:
             ) as response:
                 status, raw = response.status, await response.read()
         except TimeoutError:
-            raise Unavailable(what, 0, "no answer in time") from None
-        except aiohttp.ClientError as exc:
+            raise Unanswered(what, 0, "no answer in time") from None
+        except aiohttp.ClientConnectorError as exc:  # never reached Zalo: nothing was done
             raise Unavailable(what, 0, type(exc).__name__) from None
+        except aiohttp.ClientError as exc:
+            raise Unanswered(what, 0, type(exc).__name__) from None
         try:
             body = json.loads(raw)
         except ValueError:

@@ -5,7 +5,8 @@ A ``zalo_zns`` outbox row's address is the phone number (84xxxxxxxxx) and its te
 template and its data as JSON (a ZNS message is a template filled in, never free text).
 Before each send one of the day's places is taken (``OCOP_ZALO_ZNS_DAILY_CAP``, one
 conditional UPDATE: storage/zalo_oa.py) and given back if Zalo refuses; a reminder over the
-cap fails, and is counted. What was spent is in the next day's admin digest and in
+cap fails, and is counted. A call that got no answer is not made again: Zalo may have sent
+it, and would charge twice. What was spent is in the next day's admin digest and in
 ``ocop-bot zalo-oa spend``.
 """
 
@@ -21,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import Capabilities, PermanentFailure, RetryLater
-from bot.channels.zalo_oa.api import OaApi, OaError
+from bot.channels.zalo_oa.api import OaApi, OaError, Unanswered
 from bot.channels.zalo_oa.channel import delivery_error
 from bot.channels.zalo_oa.tokens import NoToken, TokenKeeper
 from bot.messages import Outbound
@@ -77,6 +78,11 @@ class ZnsChannel:
                     token, phone=address, template_id=template_id, data=data, tracking_id=key[:48]
                 )
             )
+        except Unanswered as exc:
+            # Zalo may have sent it, and charged for it: the place stays taken and the
+            # reminder is not sent again (twice would be paid twice). Counted as failed.
+            log.warning("ZNS reminder may or may not have gone (not sent again): %s", exc)
+            raise PermanentFailure(f"uncertain: {exc} (not sent again, may have gone)") from None
         except (OaError, NoToken) as exc:
             async with self.session_factory() as session, session.begin():
                 await ZnsSpendRows(session).give_back(day, self.unit_cost)
