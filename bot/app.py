@@ -25,7 +25,6 @@ from bot.settings import Settings
 from forms.schema import FormError
 from handlers.context import HandlerConfig
 from handlers.forms.flow import install as install_forms
-from scheduler.calendar import current_calendar
 from scheduler.runner import SchedulerRunner
 from storage import migrate
 from storage.db import create_engine, create_session_factory, is_sqlite
@@ -65,9 +64,6 @@ class App:
             admin_identities=frozenset(settings.admin_identities()),
             default_language=settings.default_language,
             zone=settings.zone,
-            is_locked=lambda form, period, day, province=None: current_calendar().is_locked(
-                form, period, day, province
-            ),
         )
         self.senders: list[OutboxSender] = []
         self.forms_watch = FormsWatch(self.session_factory)

@@ -15,9 +15,9 @@ from forms.periods import Period, PeriodKind, current_period, parse_period, peri
 from forms.registry import FORMS
 from forms.schema import Form
 from handlers.access import refuse_non_admin, scope
+from handlers.calendar_now import calendar_now, period_locked
 from handlers.context import Context
 from handlers.registry import action, command
-from scheduler.calendar import calendar_in
 from storage.deadlines import Deadlines
 from storage.models import ReviewStatus
 from storage.progress import Expected, Rates
@@ -81,24 +81,22 @@ async def deadlines_of(ctx: Context, form: Form, period: Period) -> Deadlines:
     """Each province's deadline for the period (its own where it set one with /lich, else the
     national one), from the calendar as this message's transaction sees it: the dashboard and
     the exports judge by the same, so a report is on time or late alike in all three."""
-    session = getattr(ctx.stores.progress, "session", None)
-    calendar = await calendar_in(session, zone=ctx.config.zone)
-    return calendar.deadlines(form.id, period.key)
+    return (await calendar_now(ctx)).deadlines(form.id, period.key)
 
 
-def collecting_period(ctx: Context, form: Form, today: date) -> Period:
+async def collecting_period(ctx: Context, form: Form, today: date) -> Period:
     """The period being collected: the previous one while it still takes late reports (on
     5 July, Q2 until its lock date), otherwise the current one."""
     current = current_period(form.period, today)
     previous = period_of(form.period, current.start - timedelta(days=1))
-    if not ctx.config.is_locked(form.id, previous.key, today, ctx.user.province_code):
+    if not await period_locked(ctx, form.id, previous.key, today):
         return previous
     return current
 
 
 async def show_progress(ctx: Context, form: Form, period_key: str | None) -> None:
     today = ctx.now.astimezone(ctx.config.zone).date()
-    period = parse_period(period_key) if period_key else collecting_period(ctx, form, today)
+    period = parse_period(period_key) if period_key else await collecting_period(ctx, form, today)
     if period is None:
         ctx.reply(
             ctx.t(

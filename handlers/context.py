@@ -57,8 +57,6 @@ class HandlerConfig:
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     # "https://t.me/<bot>?start={code}" once the Telegram channel knows its bot's name.
     invite_link: str | None = None
-    # Whether a period no longer takes reports or changes (past its lock date).
-    is_locked: Callable[..., bool] = lambda *_args: False
     # What each channel of this process can show, by channel name (filled as the runtime
     # adds its channels): a question asks to press a button only where there is one.
     displays: Mapping[str, Capabilities] = field(default_factory=dict)

@@ -27,7 +27,7 @@ from forms.periods import previous_period as before
 from forms.registry import FORMS
 from forms.schema import Form
 from handlers.admin_progress import percent
-from scheduler.calendar import load_calendar
+from scheduler.calendar import calendar_in
 from storage.models import Commune, Province, utcnow
 from storage.users import Users
 from storage.web_completeness import (
@@ -71,7 +71,7 @@ class Choice:
         return urlencode(values)
 
 
-def chosen(visit: Visit) -> Choice | None:
+async def chosen(visit: Visit) -> Choice | None:
     forms = commune_forms()
     if not forms:
         return None
@@ -80,23 +80,24 @@ def chosen(visit: Visit) -> Choice | None:
         form = forms[0]
     period = parse_period(visit.value("period"))
     if period is None or period.kind is not form.period:
-        period = collecting(visit, form)
+        period = await collecting(visit, form)
     return Choice(form, period)
 
 
-def collecting(visit: Visit, form: Form) -> Period:
+async def collecting(visit: Visit, form: Form) -> Period:
     """The period being collected, as /tiendo chooses it: the previous one while it still
-    takes late reports, otherwise the current one."""
+    takes late reports, otherwise the current one (by the database's calendar now)."""
     today = visit.today
     current = current_period(form.period, today)
     previous = before(current)
-    if not visit.config.is_locked(form.id, previous.key, today, visit.user.province_code):
+    calendar = await calendar_in(visit.db, zone=visit.zone)
+    if not calendar.is_locked(form.id, previous.key, today, visit.user.province_code):
         return previous
     return current
 
 
 async def deadlines(visit: Visit, choice: Choice) -> Deadlines:
-    calendar = await load_calendar(visit.db, zone=visit.zone)
+    calendar = await calendar_in(visit.db, zone=visit.zone)
     return calendar.deadlines(choice.form.id, choice.period.key)
 
 
@@ -116,7 +117,7 @@ def periods_around(choice: Choice) -> dict[str, str]:
 async def national(visit: Visit) -> web.StreamResponse:
     """GET /admin/completeness: every province in scope (a province admin goes straight to
     their province)."""
-    choice = chosen(visit)
+    choice = await chosen(visit)
     if choice is None:
         return visit.render("empty.html", message=visit.tr.t("No report is filed per commune."))
     if not visit.national:
@@ -154,7 +155,7 @@ async def national(visit: Visit) -> web.StreamResponse:
 
 async def province(visit: Visit) -> web.StreamResponse:
     """GET /admin/completeness/{province}: the province's numbers and its communes."""
-    choice = chosen(visit)
+    choice = await chosen(visit)
     code = _int(visit.request.match_info["province"])
     found = await visit.db.get(Province, code) if code is not None else None
     if choice is None or found is None or not visit.scope.covers(found.code, None):
@@ -226,7 +227,7 @@ async def commune(visit: Visit) -> web.StreamResponse:
         province=province_row,
         reports=[(r, FORMS.get(r.form_id), parse_period(r.period)) for r in reports],
         officers=officers,
-        choice=chosen(visit),
+        choice=await chosen(visit),
     )
 
 

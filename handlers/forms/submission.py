@@ -20,6 +20,7 @@ from forms import engine, validation
 from forms.periods import PeriodKind, parse_period
 from forms.schema import Form
 from forms.validation import Problem, Violation
+from handlers.calendar_now import period_locked
 from handlers.context import Context
 from handlers.forms import checks
 from handlers.forms.draft import form_of, scope_key, today
@@ -86,8 +87,8 @@ def _refusal(ctx: Context, form: Form, problems: list[Problem], blocking: list[V
 async def submit(ctx: Context, *, force: bool = False) -> None:
     """Send the draft; a newer version sent meanwhile turns the step into ``conflict``."""
     form, data = form_of(ctx), ctx.data
-    if form.period is not PeriodKind.NONE and ctx.config.is_locked(
-        form.id, data["period"], today(ctx), ctx.user.province_code
+    if form.period is not PeriodKind.NONE and await period_locked(
+        ctx, form.id, data["period"], today(ctx)
     ):
         period = parse_period(data["period"])
         ctx.reply(
