@@ -105,6 +105,18 @@ async def show_progress(ctx: Context, form: Form, period_key: str | None) -> Non
             )
         )
         return
+    asked_from = (await calendar_now(ctx)).asked_from(form.id, period.key)
+    if asked_from is not None:
+        ctx.reply(
+            ctx.t(
+                "{form} — {period}: nobody was asked for this period. The report is asked "
+                "for from {day}, when it was put on the calendar.",
+                form=form.title(ctx.user.language),
+                period=period.label(ctx.user.language),
+                day=ctx.tr.date(asked_from),
+            )
+        )
+        return
     user_scope = scope(ctx)
     if form.shared_by == "commune":
         expected = await ctx.stores.progress.expected_communes(form.id, period.key, user_scope)

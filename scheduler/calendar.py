@@ -122,6 +122,15 @@ class Calendar:
             return None
         return on_time(submitted_at, day, self.zone)
 
+    def asked_from(self, form_id: str, period_key: str) -> date | None:
+        """The day a report was put on the calendar, when the period had ended before it:
+        nobody was asked for that period, so nobody is "missing" it. None otherwise."""
+        rule = self.rule(form_id)
+        period = parse_period(period_key)
+        if rule is None or period is None or period.kind is not rule.period:
+            return None
+        return None if rule.expected(period) else rule.expected_from
+
     def is_locked(
         self, form_id: str, period_key: str, today: date, province_code: int | None = None
     ) -> bool:

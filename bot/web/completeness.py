@@ -13,7 +13,7 @@ and the table's filter all count alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -64,6 +64,9 @@ class Choice:
 
     form: Form
     period: Period
+    # The day the report was put on the calendar, when this period had ended before it:
+    # nobody was asked for it, so the page says so instead of counting everyone missing.
+    asked_from: date | None = None
 
     def query(self, **more: object) -> str:
         values = {"form": self.form.id, "period": self.period.key}
@@ -81,7 +84,20 @@ async def chosen(visit: Visit) -> Choice | None:
     period = parse_period(visit.value("period"))
     if period is None or period.kind is not form.period:
         period = await collecting(visit, form)
-    return Choice(form, period)
+    calendar = await calendar_in(visit.db, zone=visit.zone)
+    return Choice(form, period, calendar.asked_from(form.id, period.key))
+
+
+def not_asked(visit: Visit, choice: Choice, **crumbs: object) -> web.StreamResponse:
+    """A period before the report was on the calendar: the choice of report and period,
+    and why there is nothing to count."""
+    return visit.render(
+        "not_asked.html",
+        choice=choice,
+        forms=commune_forms(),
+        around=periods_around(choice),
+        **crumbs,
+    )
 
 
 async def collecting(visit: Visit, form: Form) -> Period:
@@ -124,6 +140,8 @@ async def national(visit: Visit) -> web.StreamResponse:
         return visit.redirect(
             f"/admin/completeness/{visit.user.province_code}?{choice.query()}", *visit.flash
         )
+    if choice.asked_from is not None:
+        return not_asked(visit, choice, province=None)
     areas = await Completeness(visit.db).by_province(
         choice.form.id, choice.period.key, visit.scope, await deadlines(visit, choice)
     )
@@ -160,6 +178,8 @@ async def province(visit: Visit) -> web.StreamResponse:
     found = await visit.db.get(Province, code) if code is not None else None
     if choice is None or found is None or not visit.scope.covers(found.code, None):
         return visit.dashboard.not_found(visit)
+    if choice.asked_from is not None:
+        return not_asked(visit, choice, province=found)
     state = _state(visit.value("state"))
     page = max(1, _int(visit.value("page")) or 1)
     limits = await deadlines(visit, choice)

@@ -12,7 +12,7 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
 from forms import registry
-from forms.periods import PeriodKind
+from forms.periods import PeriodKind, current_period, previous_period
 from forms.xlsform import check_workbook
 from forms.xlsform.export import source_of
 from forms.xlsform.to_form import ChatSettings
@@ -109,3 +109,28 @@ async def test_a_report_page_lists_answers_not_the_forms_notes(imported: Web) ->
     assert "Số sản phẩm đăng ký" in text  # an answer, and its change 10 → 12
     assert "<span>Báo cáo OCOP của xã</span>" not in text
     assert '<th scope="row">Báo cáo OCOP của xã</th>' not in text
+
+
+async def test_a_period_before_the_attach_is_nobody_s_to_file(imported: Web) -> None:
+    """Browsing back to the quarter that ended before the form was put on the calendar: the
+    pages say nobody was asked for it, instead of counting every commune missing."""
+    client = await imported.signed_in("national")
+    _, text = await page(client, "/admin/calendar")
+    await attach(client, text)
+    today = datetime.now(imported.app.config.zone).date()
+    current = current_period(PeriodKind.QUARTER, today)
+    before = previous_period(current)
+    province = imported.users["admin_ls"].province_code
+    for path in (
+        f"/admin/completeness?form=bao_cao_xa_tinh&period={before.key}",
+        f"/admin/completeness/{province}?form=bao_cao_xa_tinh&period={before.key}",
+    ):
+        status, shown = await page(client, path)
+        assert status == 200, shown
+        assert "Kỳ này không ai phải nộp" in shown and today.strftime("%d/%m/%Y") in shown
+        assert "chưa gửi" not in shown and "Xã Cao Lộc" not in shown
+        assert f"period={current.key}" in shown  # the way on to the period that counts
+    status, shown = await page(
+        client, f"/admin/completeness/{province}?form=bao_cao_xa_tinh&period={current.key}"
+    )
+    assert status == 200 and "Kỳ này không ai phải nộp" not in shown
