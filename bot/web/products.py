@@ -26,15 +26,29 @@ from storage.products_cycle import (
     next_steps,
     state_label,
 )
-from storage.web_lists import WebLists
+from storage.web_lists import WebLists, page_asked
 
 S = ProductStatus
 COLUMN_SIZE = 30
 
 
 async def board(visit: Visit) -> web.StreamResponse:
-    """GET /admin/products: one column per state, the most recently moved first."""
+    """GET /admin/products: one column per state, the most recently moved first, each its
+    first thirty; ``?status=&page=``: one state's column, a page of thirty at a time (page 2
+    goes on where the board's column stops), so every product is a few clicks away."""
     lists = WebLists(visit.db)
+    status = visit.value("status")
+    if status in STATE_ORDER:
+        found = await lists.product_column(
+            visit.scope, status, page=page_asked(visit.value("page")), size=COLUMN_SIZE
+        )
+        return visit.render(
+            "products.html",
+            column=(status, state_label(visit.tr, status, capital=True), found.total, found.rows),
+            page=found.number,
+            pages=found.pages,
+            after=found.after,
+        )
     counts = await lists.product_counts(visit.scope)
     columns = []
     for status in STATE_ORDER:
@@ -46,7 +60,7 @@ async def board(visit: Visit) -> web.StreamResponse:
         columns.append(
             (status, state_label(visit.tr, status, capital=True), counts.get(status, 0), cards)
         )
-    return visit.render("products.html", columns=columns, total=sum(counts.values()))
+    return visit.render("products.html", column=None, columns=columns, total=sum(counts.values()))
 
 
 async def product(visit: Visit, *, error: str | None = None) -> web.StreamResponse:
