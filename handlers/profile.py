@@ -7,7 +7,8 @@ from bot.messages import Button
 from bot.render import display_name, display_phone
 from handlers.context import Context
 from handlers.linking import messengers_line
-from handlers.onboarding import ONBOARDING, announce_pending_officer, read_name, read_phone_answer
+from handlers.onboarding import ONBOARDING, announce_pending_officer
+from handlers.person_answers import read_name, read_phone_answer
 from handlers.places import read_place
 from handlers.registry import action, command, flow
 from handlers.rights import Guard, saying
