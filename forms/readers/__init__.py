@@ -30,7 +30,8 @@ One module per kind of answer, each importing the others directly (never this pa
     words.py     the words around an answer (dạ, ạ, khoảng, hơn) and spoken numbers (hai mươi)
     numbers.py   whole numbers and decimals (with amounts.py: the written shapes, and
                  units.py: multipliers and units, converted to the question's unit;
-                 nouns.py: the noun after a count; money.py: whole đồng)
+                 nouns.py: the noun after a count; money.py: whole đồng;
+                 none_as_zero.py: "không", "chưa phát sinh"; counts.py: "2 lớp, 60 người")
     dates.py     day-first and relative dates
     yes_no.py    yes or no
     choices.py   one or several options of a choice question

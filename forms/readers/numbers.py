@@ -20,6 +20,7 @@ from forms.readers import nouns
 from forms.readers.amounts import Amount, parse_amount
 from forms.readers.counts import one_of_counts
 from forms.readers.money import dong_readings, whole
+from forms.readers.none_as_zero import none_as_zero
 from forms.readers.results import (
     MSG_CONFIRM_EXACT,
     MSG_CONFIRM_NUMBER,
@@ -44,22 +45,6 @@ from forms.readers.words import NUMBER_WORDS, digits_for_words, frame, typed_wor
 # nothing and Decimal never sees a 10,000-digit literal.
 _MAX_ANSWER_CHARS = 300
 _MAX_NUMBER_CHARS = 64
-
-# Answers that mean zero ("không" to "how many fairs did you attend?", "chưa có doanh thu").
-_ZERO_PHRASES = frozenset(
-    {"khong", "ko", "k", "kh", "khg", "hok", "hong", "khong co", "ko co", "k co", "kh co",
-     "hok co", "hong co", "chua", "chua co", "chua co gi", "khong co gi", "ko co gi",
-     "none", "zero", "nil", "nothing", "no"}
-)  # fmt: skip
-_ZERO_TAIL = frozenset({"nao", "gi", "ca", "het", "luon", "dau", "ai", "any"})
-# "Chưa phát sinh", "chưa bán được", "không sản xuất": nothing was done that the question
-# measures. By kind of question: "không bán được" is no revenue, not no output.
-_NOTHING_DONE = frozenset({"phat", "sinh", "co"})
-_NOTHING_DONE_BY_DIMENSION: dict[str | None, frozenset[str]] = {
-    "money": frozenset({"ban", "duoc", "thu", "kinh", "doanh"}),
-    "mass": frozenset({"san", "xuat", "sx", "thu", "hoach", "lam", "duoc"}),
-    None: frozenset({"to", "chuc", "tham", "gia", "lam", "duoc"}),
-}
 
 # Words after a quantity that change what it measures: a time it covers ("3 tấn một
 # năm" to a monthly question), a negation or a limit, what kind of money it is.
@@ -96,21 +81,6 @@ def _example_value(
     if max_value is not None and base > max_value:
         return Decimal(max_value)
     return base
-
-
-def _zero(core: Sequence[str], question: nouns.Context, dimension: str | None) -> Amount | None:
-    """Zero when the answer says "none" (``không``, ``chưa có doanh thu``, ``ko có lớp nào``,
-    ``chưa phát sinh``); not for "không biết" (don't know) or "chưa có số liệu"."""
-    done = _NOTHING_DONE | _NOTHING_DONE_BY_DIMENSION.get(dimension, frozenset())
-    for size in (3, 2, 1):
-        if " ".join(core[:size]) not in _ZERO_PHRASES:
-            continue
-        rest = [word for word in core[size:] if word not in _ZERO_TAIL]
-        known = question.words | nouns.FILLERS | done
-        if all(word in known for word in rest) or nouns.fit(rest, question) is nouns.Fit.FITS:
-            return Amount(Decimal(0), None, False, "", False)
-        return None
-    return None
 
 
 def _unit_prefix(rest: Sequence[str], unit: QuestionUnit | None) -> tuple[int, str]:
@@ -254,7 +224,7 @@ def _read_single(
     framed = frame(words(text), question.words)
     core = digits_for_words(framed.core)
     dimension = None if question_unit is None else question_unit.numerator()
-    amount = _zero(core, question, dimension) if core else None
+    amount = none_as_zero(core, question, dimension) if core else None
     if amount is None:
         joined = " ".join(core)
         if not joined or len(joined) > _MAX_NUMBER_CHARS:
