@@ -5,6 +5,13 @@ admin, putting a form imported from an XLSForm workbook on the calendar.
 A change runs the chat's own ``/lich`` (handlers/calendar_admin/): a national admin changes
 the national rule, a province admin their province's own; the same checks, the same audit
 entry, and the same sentence back ("Đã lưu." and the rule as it now reads).
+
+Each form carries which calendar the page showed (``province``: the code, empty for the
+national one). A post naming another calendar than the admin's own now (another province's,
+or a page left open from before their rights changed) is refused rather than applied to
+theirs. A deadline is checked as the chat reads it before anything runs: a day the page
+never sends (empty, 32, a word) would otherwise reach ``/lich`` as other words (an empty day
+and the month "last" read as "the last day").
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from bot.web.actions import as_admin
 from bot.web.sessions import Visit
 from forms.periods import MONTHS_IN, PeriodKind, period_of
 from forms.registry import FORMS
+from handlers.arguments import number_in
 from handlers.calendar_admin.dispatch import calendar_command
 from handlers.calendar_admin.view import (
     PERIOD_NAMES,
@@ -23,6 +31,7 @@ from handlers.calendar_admin.view import (
     describe_reminders,
     unattached,
 )
+from handlers.calendar_admin.words import parse_deadline
 from handlers.context import Context
 from scheduler.calendar import load_calendar
 from scheduler.rules import FIRST, LAST, NEXT, DeadlineRule
@@ -31,6 +40,14 @@ CHANGES = ("deadline", "lock", "reset", "attach")
 # An imported form's period and who files it, as /lich words (handlers/calendar_admin/attach.py).
 PERIODS = (("quy", N_("quarterly")), ("thang", N_("monthly")), ("nam", N_("yearly")))
 AUDIENCE_WORDS = ("xa", "chuthe")
+OTHER_CALENDAR = N_(
+    "You can change only your own calendar: your province's, or as a national admin the "
+    "national one. Nothing was changed."
+)
+BAD_DEADLINE = N_(
+    "Please choose the deadline day (a number from 1 to 31; 31 is the last day of the month) "
+    "and its month from the list. Nothing was changed."
+)
 
 
 def month_choices(kind: PeriodKind) -> list[str]:
@@ -78,8 +95,19 @@ async def show(visit: Visit) -> web.StreamResponse:
     ]
     waiting = [(f.id, f.title(lang)) for f in unattached(calendar)] if visit.national else []
     return visit.render(
-        "calendar.html", reports=reports, campaigns=campaigns, waiting=waiting, periods=PERIODS
+        "calendar.html",
+        reports=reports,
+        campaigns=campaigns,
+        waiting=waiting,
+        periods=PERIODS,
+        own_calendar=own_calendar(visit),
     )
+
+
+def own_calendar(visit: Visit) -> str:
+    """The calendar this admin changes, as the forms carry it: their province's code, or
+    empty for a national admin's national one."""
+    return "" if visit.national else str(visit.user.province_code or "")
 
 
 async def change(visit: Visit) -> web.StreamResponse:
@@ -87,14 +115,23 @@ async def change(visit: Visit) -> web.StreamResponse:
     form_id, what = visit.value("form"), visit.value("change")
     if form_id not in FORMS or what not in CHANGES:
         return visit.dashboard.not_found(visit)
+    named = visit.form.get("province") if visit.form is not None else None
+    if isinstance(named, str) and named.strip() != own_calendar(visit):
+        return visit.redirect("/admin/calendar", visit.tr.t(OTHER_CALENDAR))
     if what == "attach":
         period, who = visit.value("period"), visit.value("audience")
         if period not in dict(PERIODS) or who not in AUDIENCE_WORDS:
             return visit.dashboard.not_found(visit)
         words = f"gan {period} {visit.value('day')} {who}"
     elif what == "deadline":
-        month = visit.value("month")
-        words = f"han {visit.value('day')} {month if month in (FIRST, LAST, NEXT) or month.isdigit() else ''}"
+        day, month = visit.value("day"), visit.value("month")
+        rule = (await load_calendar(visit.db, zone=visit.zone)).rules.get(form_id)
+        asked = [day, month] if month else [day]
+        if number_in(day, 1, 31) is None or (
+            rule is not None and parse_deadline(asked, rule.period) is None
+        ):
+            return visit.redirect("/admin/calendar", visit.tr.t(BAD_DEADLINE))
+        words = "han " + " ".join(asked)
     elif what == "lock":
         words = f"khoa {visit.value('lock_days')}"
     else:
