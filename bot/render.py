@@ -99,15 +99,14 @@ def display_phone(number: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
-# A report's state in the same words in the chat (/xem, /tiendo) and in the workbook's
-# "Trạng thái duyệt" and "Tình trạng" columns: both translate these.
+# A report's review in the same words in the chat (/xem, /tiendo) and in the report sheet's
+# "Trạng thái duyệt" column: both translate these.
 REVIEW_LABELS: dict[str | None, str] = {
     None: N_("Not reviewed"),
     "needs_fix": N_("Needs fixing"),
     "accepted": N_("Accepted"),
 }
 ON_TIME, LATE = N_("On time"), N_("Late")
-SENT, NOT_SENT = N_("Sent"), N_("Not sent")
 
 
 def review_label(tr: Translator, status: str | None) -> str:

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Integer, String, and_, case, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import N_
 from storage.deadlines import Deadlines
 from storage.models import Commune, Province, ReviewStatus, Submission
 from storage.progress import Rates
@@ -40,6 +41,18 @@ class State(StrEnum):
     MISSING = "missing"
     NEEDS_FIX = "needs_fix"
     ACCEPTED = "accepted"
+
+
+# The words of the states, one msgid each: the dashboard's legend and filter and the export's
+# "Tình trạng" column translate these, so the page and the workbook say the same.
+STATE_LABELS = {
+    State.ON_TIME: N_("on time"),
+    State.LATE: N_("late"),
+    State.RECEIVED: N_("received"),
+    State.MISSING: N_("missing"),
+    State.NEEDS_FIX: N_("needs fixing"),
+    State.ACCEPTED: N_("accepted"),
+}
 
 
 # The order states are shown in: the legend, the bar, the filter.

@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.i18n import N_
 from bot.render import display_name
 from bot.web.charts import Bar, rate_bars, state_bar
 from bot.web.sessions import Visit
@@ -31,6 +30,7 @@ from scheduler.calendar import calendar_in
 from storage.models import Commune, Province, utcnow
 from storage.users import Users
 from storage.web_completeness import (
+    STATE_LABELS,
     STATES,
     AreaCounts,
     Completeness,
@@ -41,14 +41,6 @@ from storage.web_completeness import (
 from storage.zalo_oa import unreached_by_province
 
 PAGE_SIZE = 100
-STATE_LABELS = {
-    State.ON_TIME: N_("on time"),
-    State.LATE: N_("late"),
-    State.RECEIVED: N_("received"),
-    State.MISSING: N_("missing"),
-    State.NEEDS_FIX: N_("needs fixing"),
-    State.ACCEPTED: N_("accepted"),
-}
 
 
 def commune_forms() -> list[Form]:

@@ -33,7 +33,6 @@ OnTime = Callable[[Submission], bool | None]
 
 _VI = Translator("vi")  # the workbook is Vietnamese, like its headers
 ON_TIME, LATE = _VI.t(render.ON_TIME), _VI.t(render.LATE)
-SENT, MISSING = _VI.t(render.SENT), _VI.t(render.NOT_SENT)
 
 SUBMISSION_COLUMNS = (
     Column("Mã tỉnh", Kind.CODE),
@@ -52,6 +51,7 @@ SUBMISSION_COLUMNS = (
 )
 
 COMPLETENESS_SHEET = "Tình hình báo cáo"
+# "Tình trạng": the dashboard's one state (completeness.py); "Đúng hạn": the deadline's verdict.
 COMPLETENESS_COLUMNS = (
     Column("Báo cáo", Kind.TEXT),
     Column("Kỳ báo cáo"),
@@ -62,7 +62,7 @@ COMPLETENESS_COLUMNS = (
     Column("Tình trạng"),
     Column("Mã biên nhận"),
     Column("Thời gian gửi", Kind.DATETIME),
-    Column("Trạng thái duyệt"),
+    Column("Đúng hạn"),
 )
 
 

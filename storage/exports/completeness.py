@@ -1,35 +1,71 @@
 """The completeness sheet ("Tình hình báo cáo"): every commune expected, for every period of
 every commune report exported, with its status. Its size is communes × periods, never the
-number of submissions; what it lists is read before the workbook's writing starts."""
+number of submissions; what it lists is read before the workbook's writing starts.
+
+The status is the commune's one state as the dashboard's province page counts it
+(storage/web_completeness.py), in the page's words, because officials compare the two: an
+admin's review ("needs fixing", "accepted") comes first, then "on time" or "late" by the
+deadline of the commune's province, "received" while no deadline is known, "missing" when
+nothing was sent. How a reviewed report stood against its deadline is not lost: the
+"Đúng hạn" column judges every report received, as the report's own sheet and the
+dashboard's on-time rate do.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import Translator
 from forms.schema import Form
 from storage.exports import query
 from storage.exports.cells import Value
 from storage.exports.columns import (
     COMPLETENESS_COLUMNS,
     COMPLETENESS_SHEET,
-    MISSING,
-    SENT,
     OnTime,
     UnitNames,
     commune_code_text,
     local,
     period_label,
     province_code_text,
-    review_label,
     timeliness,
 )
 from storage.exports.sinks import Sink
+from storage.models import ReviewStatus
+from storage.web_completeness import STATE_LABELS, State
+
+_VI = Translator("vi")  # the workbook is Vietnamese, like its headers
+
+
+def commune_state(submission: Any | None, on_time: bool | None) -> State:
+    """A commune's one state for a period, by the rule the dashboard counts in SQL
+    (``_state`` in storage/web_completeness.py), in the same order: nothing sent; the
+    review; no deadline known (``on_time`` None); the deadline of its province."""
+    if submission is None:
+        return State.MISSING
+    review = getattr(submission, "review_status", None)
+    if review == ReviewStatus.NEEDS_FIX.value:
+        return State.NEEDS_FIX
+    if review == ReviewStatus.ACCEPTED.value:
+        return State.ACCEPTED
+    if on_time is None:
+        return State.RECEIVED
+    return State.ON_TIME if on_time else State.LATE
+
+
+@cache
+def state_label(state: State) -> str:
+    """The state as the sheet writes it: the dashboard's word, its first letter a capital
+    as every cell of the workbook begins ("Đạt", "Cần bổ sung")."""
+    text = _VI.t(STATE_LABELS[state])
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -104,12 +140,10 @@ def completeness_row(
     on_time: OnTime | None,
 ) -> list[Value]:
     if submission is None:
-        status, receipt, sent, review = MISSING, None, None, None
+        flag, receipt, sent = None, None, None
     else:
         flag = on_time(submission) if on_time else None
-        status = timeliness(flag) or SENT
         receipt, sent = submission.receipt, local(submission.submitted_at, zone)
-        review = review_label(submission)
     return [
         form.title.vi,
         period_label(key),
@@ -117,8 +151,8 @@ def completeness_row(
         names.province(province_code),
         commune_code_text(commune_code),
         names.commune(commune_code),
-        status,
+        state_label(commune_state(submission, flag)),
         receipt,
         sent,
-        review,
+        timeliness(flag),
     ]

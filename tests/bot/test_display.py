@@ -69,13 +69,9 @@ def test_review_states_read_the_same_in_the_chat_and_in_excel(status: str | None
 def test_timeliness_reads_the_same_in_the_chat_and_in_excel() -> None:
     vi = Translator("vi")
     assert (columns.ON_TIME, columns.LATE) == (vi.t(render.ON_TIME), vi.t(render.LATE))
-    assert (columns.SENT, columns.MISSING) == (vi.t(render.SENT), vi.t(render.NOT_SENT))
-    assert (columns.ON_TIME, columns.LATE, columns.SENT, columns.MISSING) == (
-        "Đúng hạn",
-        "Trễ hạn",
-        "Đã gửi",
-        "Chưa gửi",
-    )
+    assert (columns.ON_TIME, columns.LATE) == ("Đúng hạn", "Trễ hạn")
+    # The completeness sheet's states are the dashboard's: tests/storage/
+    # test_export_completeness_states.py.
 
 
 def test_the_export_shows_the_sender_as_the_chat_does() -> None:

@@ -221,30 +221,34 @@ async def test_completeness_sheet_lists_every_commune_of_the_province(
         "Tình trạng",
         "Mã biên nhận",
         "Thời gian gửi",
-        "Trạng thái duyệt",
+        "Đúng hạn",
     ]
     status = {row[5]: row for row in rows[1:]}
     assert len(rows) - 1 == len(status) == 65  # the communes of Lạng Sơn
-    assert status["Xã Cao Lộc"][6] == "Đúng hạn"
+    # Sent back for fixing: that is its state, as on the dashboard; it was sent on time.
+    assert status["Xã Cao Lộc"][6] == "Cần bổ sung"
     assert status["Xã Cao Lộc"][8] == datetime(2024, 6, 10, 9, 30)
-    assert status["Xã Cao Lộc"][9] == "Cần bổ sung"
-    assert status["Xã Lộc Bình"][6] == "Trễ hạn"
+    assert status["Xã Cao Lộc"][9] == "Đúng hạn"
+    assert status["Xã Lộc Bình"][6] == status["Xã Lộc Bình"][9] == "Trễ hạn"
     assert status["Xã Thất Khê"][6] == "Chưa gửi"
-    assert status["Xã Thất Khê"][7] is None
+    assert status["Xã Thất Khê"][7] is status["Xã Thất Khê"][9] is None
     assert {row[0] for row in rows[1:]} == {"Báo cáo OCOP định kỳ của xã"}
     assert {row[1] for row in rows[1:]} == {"quý 2/2024"}
     assert {row[3] for row in rows[1:]} == {"Lạng Sơn"}
     assert [row[6] for row in rows[1:]].count("Chưa gửi") == 63
 
 
-async def test_without_an_on_time_rule_a_report_is_just_sent(
+async def test_without_an_on_time_rule_a_report_is_just_received(
     seeded: async_sessionmaker[AsyncSession],
 ) -> None:
-    book = await xlsx(seeded, report="commune_report", period="2024-Q2", commune_code=CAO_LOC)
-    rows = rows_of(book["Tình hình báo cáo"])
-    assert [row[5:7] for row in rows[1:]] == [["Xã Cao Lộc", "Đã gửi"]]
-    report = rows_of(book["Báo cáo OCOP định kỳ của xã"])
-    assert report[1][FIXED.index("Đúng hạn")] is None
+    """No deadline known: a report not reviewed is "received" (the dashboard's word), one
+    reviewed keeps its review; neither is judged on time or late."""
+    for commune, state in [(LOC_BINH, "Đã nhận"), (CAO_LOC, "Cần bổ sung")]:
+        book = await xlsx(seeded, report="commune_report", period="2024-Q2", commune_code=commune)
+        rows = rows_of(book["Tình hình báo cáo"])
+        assert [[row[6], row[9]] for row in rows[1:]] == [[state, None]]
+        report = rows_of(book["Báo cáo OCOP định kỳ của xã"])
+        assert report[1][FIXED.index("Đúng hạn")] is None
 
 
 async def test_a_province_own_deadline_judges_its_reports(

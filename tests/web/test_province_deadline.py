@@ -46,10 +46,10 @@ def verdicts(workbook: bytes) -> tuple[tuple[int, int], tuple[int, int]]:
     """(on time, late) in the report's sheet and in the completeness sheet."""
     book = openpyxl.load_workbook(io.BytesIO(workbook))
     flags = column(book[REPORT_SHEET], "Đúng hạn")
-    states = column(book[COMPLETENESS_SHEET], "Tình trạng")
+    completeness = column(book[COMPLETENESS_SHEET], "Đúng hạn")
     return (
         (flags.count("Đúng hạn"), flags.count("Trễ hạn")),
-        (states.count("Đúng hạn"), states.count("Trễ hạn")),
+        (completeness.count("Đúng hạn"), completeness.count("Trễ hạn")),
     )
 
 
