@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli_common import with_app
-from bot.export_job import on_time_by_calendar
+from bot.export_job import calendar_for_export
 from storage.exports import FORMATS, ExportError, ExportSummary, export, export_filename
 from storage.imports import ImportFileError, ImportReport, import_file
 from storage.imports.fields import PlaceFinder, Problem
@@ -144,7 +144,7 @@ def export_command(
         province_code, commune_code = await _place(bot_app.session_factory, province, commune)
         # The calendar as admins left it in the database: no scheduler runs here to refresh
         # the process's copy of it.
-        on_time = await on_time_by_calendar(bot_app.session_factory, bot_app.settings.zone)
+        judged = await calendar_for_export(bot_app.session_factory, bot_app.settings.zone)
         progress = ExportProgress()
         try:
             return await export(
@@ -157,7 +157,8 @@ def export_command(
                 commune_code=commune_code,
                 fmt=chosen,  # type: ignore[arg-type]
                 zone=bot_app.settings.zone,
-                on_time=on_time,
+                on_time=judged.on_time,
+                was_asked=judged.asked,
                 progress=progress,
             )
         except ExportError as exc:

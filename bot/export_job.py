@@ -7,7 +7,7 @@ a temporary file, stored chunk by chunk (storage/files.py) and the row is only t
 a signed download link (bot/files/links.py), so neither the outbox nor memory holds it.
 
 Every export (this job, the dashboard's, ``ocop-bot export``) judges "on time" by
-:func:`on_time_by_calendar`: the calendar as the database has it when the export starts.
+:func:`calendar_for_export`: the calendar as the database has it when the export starts.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import io
 import logging
 import tempfile
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,7 @@ from handlers.context import HandlerConfig, Job
 from scheduler.calendar import load_calendar
 from storage.deadlines import Deadlines
 from storage.exports import ExportError, export, export_filename
-from storage.exports.columns import OnTime
+from storage.exports.columns import Asked, OnTime
 from storage.models import Submission, User, UserStatus
 from storage.outbox import Outbox
 from storage.scope import scope_of
@@ -41,14 +42,22 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LinksFor = Callable[[str], FileLinks | None]
 
 
-async def on_time_by_calendar(
+@dataclass(frozen=True)
+class ExportCalendar:
+    """An export's judgement by the calendar the database has now (admins' /lich changes,
+    national and provinces' own), read once when the export starts: the same deadlines
+    (``Calendar.deadlines``) as /tiendo and the dashboard read in their own transaction, and
+    which periods anyone was asked for. Not the process's copy (``current_calendar``): the
+    scheduler refreshes it only every half minute, and nothing refreshes it in
+    ``ocop-bot export``."""
+
+    on_time: OnTime
+    asked: Asked
+
+
+async def calendar_for_export(
     session_factory: async_sessionmaker[AsyncSession], zone: ZoneInfo
-) -> OnTime:
-    """The on-time flag of an export, by the calendar the database has now (admins' /lich
-    changes, national and provinces' own), read once when the export starts: the same
-    deadlines (``Calendar.deadlines``) as /tiendo and the dashboard read in their own
-    transaction. Not the process's copy (``current_calendar``): the scheduler refreshes it
-    only every half minute, and nothing refreshes it in ``ocop-bot export``."""
+) -> ExportCalendar:
     async with session_factory() as session:
         calendar = await load_calendar(session, zone=zone)
     periods: dict[tuple[str, str], Deadlines] = {}
@@ -60,7 +69,10 @@ async def on_time_by_calendar(
             deadlines = periods[key] = calendar.deadlines(*key)
         return deadlines.on_time(submission.province_code, submission.submitted_at)
 
-    return on_time
+    def asked(form_id: str, period_key: str) -> bool:
+        return calendar.asked_from(form_id, period_key) is None
+
+    return ExportCalendar(on_time, asked)
 
 
 def export_runner(
@@ -81,6 +93,7 @@ def export_runner(
         zone = ZoneInfo(str(config.zone))
 
         async def build(out: io.BytesIO | Path) -> int:
+            judged = await calendar_for_export(session_factory, zone)
             try:
                 summary = await export(
                     session_factory,
@@ -91,7 +104,8 @@ def export_runner(
                     province_code=params.get("province_code"),
                     fmt="xlsx",
                     zone=zone,
-                    on_time=await on_time_by_calendar(session_factory, zone),
+                    on_time=judged.on_time,
+                    was_asked=judged.asked,
                 )
             except ExportError as exc:
                 raise JobFailed(

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlalchemy import select
 
-from bot.export_job import on_time_by_calendar
+from bot.export_job import calendar_for_export
 from bot.web.pages import secure
 from bot.web.sessions import Visit
 from forms.periods import parse_period
@@ -83,6 +83,7 @@ async def download(visit: Visit) -> web.StreamResponse:
         filename = export_filename(report, period, fmt)  # type: ignore[arg-type]
         with tempfile.TemporaryDirectory(prefix="ocop-web-export-") as folder:
             path = Path(folder) / filename
+            judged = await calendar_for_export(dashboard.session_factory, config.zone)
             try:
                 await export(
                     dashboard.session_factory,
@@ -93,7 +94,8 @@ async def download(visit: Visit) -> web.StreamResponse:
                     province_code=province,
                     fmt=fmt,  # type: ignore[arg-type]
                     zone=config.zone,
-                    on_time=await on_time_by_calendar(dashboard.session_factory, config.zone),
+                    on_time=judged.on_time,
+                    was_asked=judged.asked,
                 )
             except ExportError as exc:
                 return dashboard.refused(

@@ -30,6 +30,9 @@ from storage.files import ref_id
 from storage.models import Submission
 
 OnTime = Callable[[Submission], bool | None]
+# Whether anyone was asked for a report's period (form id, period key): not for a period that
+# ended before the report was put on the calendar.
+Asked = Callable[[str, str], bool]
 
 _VI = Translator("vi")  # the workbook is Vietnamese, like its headers
 ON_TIME, LATE = _VI.t(render.ON_TIME), _VI.t(render.LATE)

@@ -29,6 +29,7 @@ from storage.exports.cells import Value
 from storage.exports.columns import (
     COMPLETENESS_COLUMNS,
     COMPLETENESS_SHEET,
+    Asked,
     OnTime,
     UnitNames,
     commune_code_text,
@@ -85,10 +86,22 @@ async def plan_completeness(
     session: AsyncSession,
     plans: Sequence[tuple[Form, query.PeriodFilter]],
     where: query.Where,
+    asked: Asked | None = None,
 ) -> CompletenessPlan | None:
-    """The completeness sheet's contents; None when no report chosen is filed per commune."""
+    """The completeness sheet's contents; None when no report chosen is filed per commune.
+    A period nobody was asked for (``asked`` says no: it ended before the report was put on
+    the calendar) is left out rather than listing every commune as missing."""
     forms = [
-        (form, filter_.keys or await query.periods_present(session, form.id, filter_, where))
+        (
+            form,
+            [
+                key
+                for key in (
+                    filter_.keys or await query.periods_present(session, form.id, filter_, where)
+                )
+                if asked is None or asked(form.id, key)
+            ],
+        )
         for form, filter_ in plans
         if form.shared_by == "commune"
     ]

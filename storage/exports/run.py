@@ -28,6 +28,7 @@ from storage.exports.cells import EXCEL_MAX_ROWS
 from storage.exports.columns import (
     COMPLETENESS_COLUMNS,
     COMPLETENESS_SHEET,
+    Asked,
     OnTime,
     SubmissionRows,
     UnitNames,
@@ -113,6 +114,7 @@ async def export(
     fmt: Format = "xlsx",
     zone: ZoneInfo | str = "Asia/Ho_Chi_Minh",
     on_time: OnTime | None = None,
+    was_asked: Asked | None = None,
     progress: Progress | None = None,
     forms: Mapping[str, Form] | None = None,
     row_limit: int = EXCEL_MAX_ROWS,
@@ -125,7 +127,10 @@ async def export(
     xlsx: one sheet per report, one row per submission (its latest revision), and the
     completeness sheet "Tình hình báo cáo" for reports filed per commune. csv: one report
     (``report`` is required when there are several), no completeness table.
-    ``progress(done, total)`` is called after each batch of ``batch_size`` submissions.
+    ``on_time`` judges each report by its deadline; ``was_asked`` leaves out of the
+    completeness table a period nobody was asked for (bot/export_job.py builds both from the
+    database's calendar). ``progress(done, total)`` is called after each batch of
+    ``batch_size`` submissions.
     Raises :class:`ExportError` with one sentence when the request is wrong.
     """
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
@@ -143,7 +148,9 @@ async def export(
             if (filter_ := query.period_filter(form.period, asked, zone)) is not None
         ]
         counts = [await query.count_submissions(session, f.id, p, where) for f, p in plans]
-        completeness = await plan_completeness(session, plans, where) if fmt == "xlsx" else None
+        completeness = (
+            await plan_completeness(session, plans, where, was_asked) if fmt == "xlsx" else None
+        )
         repeats = [
             await _plan_repeats(session, form, filter_, where, count, row_limit)
             if fmt == "xlsx"

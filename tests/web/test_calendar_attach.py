@@ -4,20 +4,26 @@ its checks (a province admin may not), and the form then has its deadline on the
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import openpyxl
 import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
+from bot.export_job import calendar_for_export
 from forms import registry
 from forms.periods import PeriodKind, current_period, previous_period
 from forms.xlsform import check_workbook
 from forms.xlsform.export import source_of
 from forms.xlsform.to_form import ChatSettings
+from storage.exports import export
+from storage.exports.columns import COMPLETENESS_SHEET
 from storage.installed_forms import InstalledForms
 from storage.models import Submission, SubmissionRevision
+from storage.scope import Reach, Scope
 from tests.forms.xlsform.registries import clean_registries
 from tests.forms.xlsform.workbooks import commune_report
 from tests.web.conftest import Web, csrf_of, page
@@ -134,3 +140,36 @@ async def test_a_period_before_the_attach_is_nobody_s_to_file(imported: Web) -> 
         client, f"/admin/completeness/{province}?form=bao_cao_xa_tinh&period={current.key}"
     )
     assert status == 200 and "Kỳ này không ai phải nộp" not in shown
+
+
+async def test_the_export_lists_no_commune_missing_a_period_nobody_was_asked_for(
+    imported: Web,
+) -> None:
+    """The completeness sheet leaves out the quarter before the attach (every commune would
+    be "Chưa gửi" for it) and lists the current one."""
+    client = await imported.signed_in("national")
+    _, text = await page(client, "/admin/calendar")
+    await attach(client, text)
+    today = datetime.now(imported.app.config.zone).date()
+    current = current_period(PeriodKind.QUARTER, today)
+    province = imported.users["admin_ls"].province_code
+
+    async def completeness_rows(period: str) -> int:
+        judged = await calendar_for_export(imported.app.session_factory, imported.app.config.zone)
+        out = io.BytesIO()
+        await export(
+            imported.app.session_factory,
+            out,
+            scope=Scope(Reach.NATIONAL),
+            report="bao_cao_xa_tinh",
+            period=period,
+            province_code=province,
+            zone=imported.app.config.zone,
+            on_time=judged.on_time,
+            was_asked=judged.asked,
+        )
+        book = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+        return book[COMPLETENESS_SHEET].max_row - 1  # without the header
+
+    assert await completeness_rows(previous_period(current).key) == 0
+    assert await completeness_rows(current.key) > 0
