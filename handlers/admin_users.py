@@ -1,12 +1,14 @@
 """Admins manage people: invite codes (``/moi``), the list of users (``/nguoidung``),
-disabling access (``/khoa``), granting admin rights (``/capquyen``) and deleting a person's
-data at their request (``/xoanguoidung``)."""
+disabling access (``/khoa``) and restoring it (``/mokhoa``), granting admin rights to an
+active person (``/capquyen``) and deleting a person's data at their request
+(``/xoanguoidung``)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.messages import Button, InboundKind
+from bot.i18n import Translator
+from bot.messages import Button, InboundKind, Outbound
 from bot.render import display_name, display_phone
 from handlers.access import ADMIN_GUARD, may_manage, refuse_non_admin, scope, start_admin_flow
 from handlers.arguments import record_id
@@ -14,7 +16,7 @@ from handlers.context import Context
 from handlers.linking import channel_names
 from handlers.places import go_to_place, province_then_commune
 from handlers.registry import FLOWS, command, flow
-from handlers.roles import ROLE_LABELS, STATUS_LABELS, role_label
+from handlers.roles import ROLE_LABELS, STATUS_LABELS, capabilities, role_label
 from storage.models import Commune, Role, User, UserStatus
 
 INVITE_FLOW = "invite"
@@ -110,8 +112,8 @@ async def users(ctx: Context, argument: str) -> None:
         return
     lines = [
         ctx.t(
-            "Users (up to 50; /khoa ID disables, /capquyen ID makes an admin, "
-            "/xoanguoidung ID deletes their personal data):"
+            "Users (up to 50; /khoa ID disables, /mokhoa ID unlocks, /capquyen ID makes an "
+            "admin, /xoanguoidung ID deletes their personal data):"
         )
     ]
     # Which messengers each uses: a person who linked two (/lienket) shows both.
@@ -151,15 +153,91 @@ async def target_person(ctx: Context, argument: str, action_name: str) -> User |
     return person
 
 
+def _name(person: User) -> str | int:
+    return display_name(person.full_name) if person.full_name else person.id
+
+
 @command("khoa", "disable")
 async def disable(ctx: Context, argument: str) -> None:
     person = await target_person(ctx, argument, "disable_user")
     if person is None:
         return
+    # What they were before (active, waiting, rejected): /mokhoa gives back exactly that.
+    was = person.status
     person.status = UserStatus.DISABLED
-    ctx.stores.audit.record(ctx.user.id, "user_disabled", user=person.id)
-    name = display_name(person.full_name) if person.full_name else person.id
-    ctx.reply(ctx.t("{name} can no longer use the bot.", name=name))
+    ctx.stores.audit.record(ctx.user.id, "user_disabled", user=person.id, was=was)
+    ctx.reply(ctx.t("{name} can no longer use the bot.", name=_name(person)))
+
+
+# The statuses /mokhoa gives back; an account locked before its status was recorded opens.
+_UNLOCKED_TO = (UserStatus.ACTIVE, UserStatus.PENDING, UserStatus.REJECTED)
+
+
+@command("mokhoa", "enable")
+async def enable(ctx: Context, argument: str) -> None:
+    """Undo a /khoa: only a locked account is opened (anything else says why and changes
+    nothing), and its owner is told in their own language."""
+    person = await target_person(ctx, argument, "enable_user")
+    if person is None:
+        return
+    if person.status != UserStatus.DISABLED:
+        ctx.reply(
+            ctx.t(
+                "{name} is not disabled (status: {status}). Nothing was changed.",
+                name=_name(person),
+                status=ctx.t(STATUS_LABELS[UserStatus(person.status)]),
+            )
+        )
+        return
+    # Back to what it was when locked: an officer locked while waiting for approval waits
+    # again (and is listed in /duyet), a rejected one stays rejected.
+    was = await ctx.stores.audit.status_before_lock(person.id)
+    person.status = was if was in _UNLOCKED_TO else UserStatus.ACTIVE
+    ctx.stores.audit.record(ctx.user.id, "user_enabled", user=person.id, now=person.status)
+    if person.status != UserStatus.ACTIVE:
+        ctx.reply(
+            ctx.t(
+                "{name} is unlocked, and is again: {status}.",
+                name=_name(person),
+                status=ctx.t(STATUS_LABELS[UserStatus(person.status)]),
+            )
+        )
+        return
+    ctx.reply(ctx.t("{name} can use the bot again.", name=_name(person)))
+
+    def compose(tr: Translator) -> Outbound:
+        text = tr.t("An admin has unlocked your account: you can use the bot again.")
+        return Outbound(text=text + "\n\n" + capabilities(tr, person))
+
+    ctx.notify(person, compose)
+
+
+def _refuse_status(ctx: Context, person: User) -> bool:
+    """Admin rights go only to an active account: granting them must not skip an officer's
+    approval, undo a rejection or open a locked account. True when refused."""
+    if person.status == UserStatus.ACTIVE:
+        return False
+    if person.status == UserStatus.PENDING:
+        ctx.reply(
+            ctx.t(
+                "{name} is still waiting for approval. Please approve their registration "
+                "first (/duyet), then grant admin rights. Nothing was changed.",
+                name=_name(person),
+            )
+        )
+        return True
+    lines = [
+        ctx.t(
+            "Admin rights can only be given to an active account. {name}'s account is: "
+            "{status}. Nothing was changed.",
+            name=_name(person),
+            status=ctx.t(STATUS_LABELS[UserStatus(person.status)]),
+        )
+    ]
+    if person.status == UserStatus.DISABLED:
+        lines.append(ctx.t("You can unlock it first with /mokhoa {id}.", id=person.id))
+    ctx.reply("\n".join(lines))
+    return True
 
 
 @command("capquyen", "grant")
@@ -171,19 +249,43 @@ async def grant(ctx: Context, argument: str) -> None:
     if national and ctx.user.role != Role.NATIONAL_ADMIN:
         ctx.reply(ctx.t("Only a national admin can do this."))
         return
+    if _refuse_status(ctx, person):
+        return
     if not national and person.province_code is None:
         ctx.reply(ctx.t("This person has no province; add “national” to make a national admin."))
         return
-    person.role = Role.NATIONAL_ADMIN if national else Role.PROVINCE_ADMIN
-    person.status = UserStatus.ACTIVE
-    ctx.stores.audit.record(ctx.user.id, "admin_granted", user=person.id, role=person.role)
-    ctx.reply(
-        ctx.t(
-            "{name} is now: {role}.",
-            name=display_name(person.full_name) if person.full_name else person.id,
-            role=role_label(ctx.tr, person.role),
+    role = Role.NATIONAL_ADMIN if national else Role.PROVINCE_ADMIN
+    if person.role == role:
+        ctx.reply(
+            ctx.t(
+                "{name} is already: {role}. Nothing was changed.",
+                name=_name(person),
+                role=role_label(ctx.tr, role),
+            )
         )
-    )
+        return
+    was_national = person.role == Role.NATIONAL_ADMIN
+    person.role = role
+    ctx.stores.audit.record(ctx.user.id, "admin_granted", user=person.id, role=person.role)
+    ctx.reply(ctx.t("{name} is now: {role}.", name=_name(person), role=role_label(ctx.tr, role)))
+
+    def compose(tr: Translator) -> Outbound:
+        if role == Role.NATIONAL_ADMIN:
+            text = tr.t(
+                "You have been made a national admin. Type /help to see the admin commands."
+            )
+        elif was_national:
+            text = tr.t(
+                "Your admin rights were changed to those of a province admin. Type /help to "
+                "see the admin commands."
+            )
+        else:
+            text = tr.t(
+                "You have been made a province admin. Type /help to see the admin commands."
+            )
+        return Outbound(text=text)
+
+    ctx.notify(person, compose)
 
 
 ERASE_FLOW = "erase_user"

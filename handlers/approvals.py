@@ -45,8 +45,18 @@ async def _decide(ctx: Context, argument: str, *, approve: bool) -> None:
         return
     officer_id = record_id(argument)
     officer = await ctx.stores.users.get(officer_id) if officer_id else None
-    if officer is None or not may_manage(ctx.user, officer):
+    if officer is None:
         ctx.reply(ctx.t("That choice is no longer valid."))
+        return
+    if not may_manage(ctx.user, officer):
+        # Not a stale button: an old notice from before their rights changed, or a post
+        # naming an officer of another province. Their name is not repeated to them.
+        ctx.reply(
+            ctx.t(
+                "This officer is not in your area, so you cannot approve or reject their "
+                "registration."
+            )
+        )
         return
     if officer.status != UserStatus.PENDING:
         ctx.reply(

@@ -78,6 +78,7 @@ class InviteStore(Protocol):
 
 class AuditStore(Protocol):
     def record(self, user_id: int | None, action: str, **detail: Any) -> None: ...
+    async def status_before_lock(self, user_id: int) -> str | None: ...
 
 
 class SubmissionStore(Protocol):

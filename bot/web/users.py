@@ -1,6 +1,7 @@
-"""People in the admin's scope: find them, disable one, make one an admin, through the
-chat's own ``/khoa`` and ``/capquyen`` (handlers/admin_users.py): the same checks (a province
-admin manages only their province, never a national admin), the same audit entries."""
+"""People in the admin's scope: find them, disable or unlock one, make one an admin, through
+the chat's own ``/khoa``, ``/mokhoa`` and ``/capquyen`` (handlers/admin_users.py): the same
+checks (a province admin manages only their province, never a national admin; admin rights
+only for an active account), the same audit entries, the same notices to the person."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from storage.web import WebLogins
 from storage.web_lists import WebLists
 
 PAGE_SIZE = 50
-ACTIONS = ("disable", "grant", "grant_national")
+ACTIONS = ("disable", "enable", "grant", "grant_national")
 
 
 async def people(visit: Visit) -> web.StreamResponse:
@@ -63,8 +64,8 @@ async def people(visit: Visit) -> web.StreamResponse:
 
 
 async def change(visit: Visit) -> web.StreamResponse:
-    """POST /admin/users/{user}: action "disable", "grant" (province admin) or
-    "grant_national"."""
+    """POST /admin/users/{user}: action "disable", "enable" (unlock), "grant" (province
+    admin) or "grant_national"."""
     raw = visit.request.match_info["user"]
     what = visit.value("action")
     if not raw.isdigit() or len(raw) >= 10 or what not in ACTIONS:
@@ -73,12 +74,15 @@ async def change(visit: Visit) -> web.StreamResponse:
     async def work(ctx: Context) -> None:
         if what == "disable":
             await chat.disable(ctx, raw)
+        elif what == "enable":
+            await chat.enable(ctx, raw)
         elif what == "grant":
             await chat.grant(ctx, raw)
         else:
             await chat.grant(ctx, f"{raw} national")
 
     done = await as_admin(visit.db, visit.config, visit.user, work)
+    visit.enqueued = done.notified > 0
     if what == "disable":
         # Their web sessions end too (their next request would be refused anyway).
         person = await visit.db.get(User, int(raw))

@@ -18,6 +18,7 @@ ADMIN_COMMANDS = [
     "/moi",
     "/nguoidung",
     "/khoa 1",
+    "/mokhoa 1",
     "/capquyen 1",
     "/xoanguoidung 1",
     "/web",
@@ -72,8 +73,11 @@ async def test_admin_of_another_province_sees_and_changes_nothing(world) -> None
     assert "Không có người dùng này" in await chat.say(
         "admin_hn", f"/capquyen {users['officer'].id}"
     )
+    assert "Không có người dùng này" in await chat.say(
+        "admin_hn", f"/mokhoa {users['disabled'].id}"
+    )
     answer = await chat.say("admin_hn", button=f"@approve:{users['pending'].id}")
-    assert "Lựa chọn này không còn hiệu lực." in answer
+    assert "Cán bộ này không thuộc địa bàn anh/chị phụ trách" in answer
     answer = await chat.say("admin_hn", button="@review:fix:1")
     assert "Lựa chọn này không còn hiệu lực." in answer
     progress = await chat.say("admin_hn", "/tiendo commune_report 2024-Q2")
@@ -83,6 +87,8 @@ async def test_admin_of_another_province_sees_and_changes_nothing(world) -> None
         pending = await session.get(User, users["pending"].id)
         assert officer is not None and officer.status == UserStatus.ACTIVE
         assert pending is not None and pending.status == UserStatus.PENDING
+        locked = await session.get(User, users["disabled"].id)
+        assert locked is not None and locked.status == UserStatus.DISABLED
     # The admin of the right province can.
     assert "Mã biên nhận BCX-000001" in await chat.say("admin_ls", "/xem BCX-000001")
     assert "Đã duyệt" in await chat.say("admin_ls", button=f"@approve:{users['pending'].id}")

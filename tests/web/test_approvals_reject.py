@@ -1,8 +1,8 @@
 """Refusing an officer on /admin/approvals ("Từ chối") runs the chat's own ``@reject``
 (handlers/approvals.py): the officer is rejected in storage, told in their own language in
 their chat exactly as when an admin refuses them there, and the admin reads the chat's answer
-on the page. Another province's admin is refused and changes nothing; a stale or malformed
-post gets a message, never a server error. On SQLite and PostgreSQL."""
+on the page. Another province's admin is told the officer is not in their area and changes
+nothing; a stale or malformed post gets a message, never a server error. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ from storage.models import AuditEntry, OutboxMessage, User, UserStatus
 from tests.web.conftest import Web, csrf_of, page
 
 vi, en = Translator("vi"), Translator("en")
+NOT_IN_AREA = (
+    "This officer is not in your area, so you cannot approve or reject their registration."
+)
 NOT_APPROVED = (
     "Your registration was not approved. Contact your province's OCOP office, or type "
     "/start to register again."
@@ -99,12 +102,14 @@ async def test_refusing_from_another_province_is_refused_and_changes_nothing(web
     other = await web.signed_in("admin_hn")  # Hà Nội; the officer is of Lạng Sơn
     status, text = await refuse(other, pending.id)
     assert status == 200
-    assert flashes(text) == [said("That choice is no longer valid.")]
+    # Told why (not the words of a stale button), without the officer's name.
+    assert flashes(text) == [said(NOT_IN_AREA)]
+    assert "Pending" not in flashes(text)[0]
     assert (await stored(web, "pending")).status == UserStatus.PENDING
     assert await notices_to(web, "pending") == []
     # Approving is refused the same way.
     status, text = await refuse(other, pending.id, decision="approve")
-    assert flashes(text) == [said("That choice is no longer valid.")]
+    assert flashes(text) == [said(NOT_IN_AREA)]
     assert (await stored(web, "pending")).status == UserStatus.PENDING
 
 

@@ -1,10 +1,11 @@
-"""The users page's buttons (bot/web/users.py ``change``) run the chat's own ``/capquyen``
-and ``/khoa`` (handlers/admin_users.py): the person's role or status is changed in storage,
-audited, and they find it in their chat as after the chat's command (neither command sends
-them a message: a new admin's /help and /web work at once, a disabled person's next message
-is answered that their account is locked). A province admin acts on nobody of another
-province and never on a national admin; a stale or malformed post gets a message, never a
-server error. On SQLite and PostgreSQL."""
+"""The users page's buttons (bot/web/users.py ``change``) run the chat's own ``/capquyen``,
+``/khoa`` and ``/mokhoa`` (handlers/admin_users.py): the person's role or status is changed
+in storage, audited, and they find it in their chat as after the chat's command (a new admin
+and an unlocked person are told in their chat; a disabled person's next message is answered
+that their account is locked). Admin rights go only to an active account: the page offers
+them to nobody else, and a post for a person waiting, rejected or locked changes nothing. A
+province admin acts on nobody of another province and never on a national admin; a stale or
+malformed post gets a message, never a server error. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -73,9 +74,12 @@ async def test_making_an_officer_a_province_admin(web: Web) -> None:
     assert await audited(web, "admin_granted") == [
         (web.users["admin_ls"].id, {"user": officer.id, "role": Role.PROVINCE_ADMIN})
     ]
-    # As after /capquyen in the chat: no message of its own; their chat and the dashboard
-    # treat them as an admin at once.
-    assert await outbox_of(web, "officer") == []
+    # As after /capquyen in the chat: they are told in their chat, and their chat and the
+    # dashboard treat them as an admin at once.
+    [told] = await outbox_of(web, "officer")
+    assert told.payload["text"] == vi.t(
+        "You have been made a province admin. Type /help to see the admin commands."
+    )
     assert "/duyet" in await web.chat.say("officer", "/help")
     promoted = await web.signed_in("officer")
     status, text = await page(promoted, "/admin/users")
@@ -93,7 +97,9 @@ async def test_disabling_ends_their_dashboard_and_their_chat_says_locked(web: We
     assert status == 200
     assert flashes(text) == [vi.t("{name} can no longer use the bot.", name="Officer")]
     assert (await stored(web, "officer")).status == UserStatus.DISABLED
-    assert await audited(web, "user_disabled") == [(web.users["admin_ls"].id, {"user": officer.id})]
+    assert await audited(web, "user_disabled") == [
+        (web.users["admin_ls"].id, {"user": officer.id, "was": UserStatus.ACTIVE})
+    ]
     # Their dashboard is closed, and a link asked for now opens nothing.
     status, _ = await page(theirs, "/admin/users")
     assert status == 401
@@ -120,6 +126,10 @@ async def test_a_province_admin_acts_on_nobody_outside_their_reach(web: Web) -> 
     for action in ("disable", "grant"):
         status, text = await act(other, web.users["officer"].id, action)
         assert status == 200 and flashes(text) == [vi.t(NO_SUCH)], action
+    # Nor unlocks one (Lạng Sơn's locked admin).
+    status, text = await act(other, web.users["disabled"].id, "enable")
+    assert status == 200 and flashes(text) == [vi.t(NO_SUCH)]
+    assert (await stored(web, "disabled")).status == UserStatus.DISABLED
     assert "Officer" not in (await page(other, "/admin/users"))[1]
     client = await web.signed_in("admin_ls")
     # A national admin (of no province), and national rights, are out of their reach.
@@ -156,7 +166,97 @@ async def test_a_stale_or_malformed_post_says_so_and_never_fails(web: Web) -> No
     # What no page of the dashboard posts: the page says there is nothing here.
     missing = vi.t("There is nothing here in your area. It may have been removed.")
     officer = web.users["officer"].id
-    for target, action in (("abc", "disable"), ("12345678901", "grant"), (officer, "erase")):
+    for target, action in (
+        ("abc", "disable"),
+        ("12345678901", "grant"),
+        ("-3", "enable"),
+        (officer, "erase"),
+        (officer, ""),
+    ):
         status, text = await act(client, target, action)
         assert status == 404 and missing in html.unescape(text), (target, action)
     assert (await stored(web, "officer")).status == UserStatus.ACTIVE
+
+
+def row_of(text: str, user: User) -> str:
+    """The users page's row of ``user``: their cells and their buttons."""
+    return text.split(f'<td class="n">{user.id}</td>', 1)[1].split("</tr>", 1)[0]
+
+
+async def test_unlocking_a_disabled_person_opens_their_chat_and_tells_them(web: Web) -> None:
+    officer = web.users["officer"]
+    client = await web.signed_in("admin_ls")
+    await act(client, officer.id, "disable")
+    _, text = await page(client, "/admin/users")
+    row = row_of(text, officer)
+    # A locked person is offered "Mở khóa", not "Khóa", and no admin rights.
+    assert 'value="enable"' in row and vi.t("Unlock") == "Mở khóa" and "Mở khóa" in row
+    assert 'value="disable"' not in row and 'value="grant"' not in row
+
+    status, text = await act(client, officer.id, "enable")
+    assert status == 200
+    assert flashes(text) == [vi.t("{name} can use the bot again.", name="Officer")]
+    assert (await stored(web, "officer")).status == UserStatus.ACTIVE
+    assert await audited(web, "user_enabled") == [
+        (web.users["admin_ls"].id, {"user": officer.id, "now": "active"})
+    ]
+    row = row_of(text, officer)
+    assert 'value="disable"' in row and 'value="enable"' not in row and 'value="grant"' in row
+    # Told in their chat, as after /mokhoa, and able to use the bot again.
+    [told] = await outbox_of(web, "officer")
+    assert told.payload["text"].startswith(
+        vi.t("An admin has unlocked your account: you can use the bot again.")
+    )
+    assert "/baocao" in told.payload["text"]
+    assert "bị khóa" not in await web.chat.say("officer", "/baocao")
+    # Pressed again (a second tab): nothing to unlock, nothing changed, nobody told twice.
+    status, text = await act(client, officer.id, "enable")
+    assert flashes(text) == [
+        vi.t(
+            "{name} is not disabled (status: {status}). Nothing was changed.",
+            name="Officer",
+            status=vi.t("active"),
+        )
+    ]
+    assert len(await audited(web, "user_enabled")) == 1
+    unlocked = vi.t("An admin has unlocked your account: you can use the bot again.")
+    notices = [m for m in await outbox_of(web, "officer") if m.payload["text"].startswith(unlocked)]
+    assert len(notices) == 1
+
+
+async def test_admin_rights_only_for_an_active_account(web: Web) -> None:
+    client = await web.signed_in("national")
+    _, text = await page(client, "/admin/users")
+    # Waiting for approval, or locked: no "Make … admin" button on their row.
+    for name in ("pending", "disabled"):
+        row = row_of(text, web.users[name])
+        assert 'value="grant"' not in row and 'value="grant_national"' not in row, name
+    assert 'value="grant_national"' in row_of(text, web.users["officer"])
+    # Posted all the same (a page opened before their status changed): refused, unchanged.
+    status, text = await act(client, web.users["pending"].id, "grant")
+    assert status == 200
+    assert flashes(text) == [
+        vi.t(
+            "{name} is still waiting for approval. Please approve their registration first "
+            "(/duyet), then grant admin rights. Nothing was changed.",
+            name="Pending",
+        )
+    ]
+    status, text = await act(client, web.users["disabled"].id, "grant_national")
+    refused = vi.t(
+        "Admin rights can only be given to an active account. {name}'s account is: "
+        "{status}. Nothing was changed.",
+        name="Disabled",
+        status=vi.t("disabled"),
+    )
+    unlock_first = vi.t("You can unlock it first with /mokhoa {id}.", id=web.users["disabled"].id)
+    assert flashes(text) == [f"{refused}\n{unlock_first}"]
+    assert [
+        ((await stored(web, n)).role, (await stored(web, n)).status)
+        for n in ("pending", "disabled")
+    ] == [
+        (Role.OFFICER, UserStatus.PENDING),
+        (Role.PROVINCE_ADMIN, UserStatus.DISABLED),
+    ]
+    assert await audited(web, "admin_granted") == []
+    assert await outbox_of(web, "pending") == [] and await outbox_of(web, "disabled") == []
