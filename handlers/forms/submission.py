@@ -27,7 +27,7 @@ from handlers.forms.draft import form_of, scope_key, today
 from handlers.forms.prompts import ask, prompt
 from handlers.forms.wording import check_sentence, report_of
 from handlers.registry import FLOWS
-from storage.models import ReviewStatus, Submission, User, UserStatus
+from storage.models import Product, ReviewStatus, Role, Submission, User, UserStatus
 
 
 async def _refused(ctx: Context, form: Form) -> list[str] | None:
@@ -231,3 +231,30 @@ async def _new_idea(ctx: Context, form: Form, submission: Submission) -> None:
 
     for officer in officers:
         ctx.notify(officer, compose)
+    if not officers:
+        await _idea_without_officer(ctx, product, submission.receipt)
+
+
+async def _idea_without_officer(ctx: Context, product: Product, receipt: str | None) -> None:
+    """A commune with no officer yet: its province's admins hear of the idea instead (the
+    national admins when the province has none), so that it is not left unseen."""
+    admins = await ctx.stores.users.admins_for_province(ctx.user.province_code)
+    chosen = [a for a in admins if a.role == Role.PROVINCE_ADMIN] or list(admins)
+    commune = await ctx.stores.places.commune(ctx.user.commune_code or 0)
+    producer = product.producer_name or display_name(ctx.user.full_name or "") or "?"
+
+    def compose(tr: Translator) -> Outbound:
+        return Outbound(
+            text=tr.t(
+                "New product idea from {commune}, which has no commune officer yet: "
+                "“{product}” from {producer}. Receipt {receipt}.",
+                commune=commune.name if commune else "?",
+                product=product.name,
+                producer=producer,
+                receipt=receipt or "?",
+            ),
+            buttons=[[Button(label=tr.t("Open the idea"), payload=f"@ocopview:{product.id}")]],
+        )
+
+    for admin in chosen:
+        ctx.notify(admin, compose)
