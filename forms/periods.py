@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from bot.text import fold
+
 
 class PeriodKind(StrEnum):
     MONTH = "month"
@@ -85,9 +87,36 @@ _KEY = re.compile(r"^([0-9]{4})(?:-(Q[1-4]|[0-9]{2}))?$")
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
+# A period as officials write it (folded: no accents, punctuation as spaces): "quý 3/2026",
+# "Q3 2026", "2026 quý 3", "tháng 6/2024", "6/2024", "năm 2024".
+_TYPED = (
+    (re.compile(r"^(?:quy|q) ?([1-4]) (?:nam )?([0-9]{4})$"), "Q", 1, 2),
+    (re.compile(r"^([0-9]{4}) (?:quy|q) ?([1-4])$"), "Q", 2, 1),
+    (re.compile(r"^(?:thang |t ?)?([0-9]{1,2}) (?:nam )?([0-9]{4})$"), "M", 1, 2),
+    (re.compile(r"^([0-9]{4}) (?:thang |t ?)?([0-9]{1,2})$"), "M", 2, 1),
+    (re.compile(r"^nam ([0-9]{4})$"), "Y", 0, 1),
+)
+
+
+def _typed_key(text: str) -> str:
+    """The key of a period as typed ("quý 3/2026" → "2026-Q3"), else the text itself."""
+    folded = fold(text[:40])
+    for pattern, kind, part, year in _TYPED:
+        found = pattern.match(folded)
+        if found is None:
+            continue
+        if kind == "Y":
+            return found[year]
+        if kind == "Q":
+            return f"{found[year]}-Q{found[part]}"
+        return f"{found[year]}-{int(found[part]):02d}"
+    return text
+
+
 def parse_period(key: str) -> Period | None:
-    """``2024-Q2`` / ``2024-06`` / ``2024`` back to a period; None when it is not one."""
-    match = _KEY.match(key.strip().upper())
+    """``2024-Q2`` / ``2024-06`` / ``2024`` back to a period, or one as people write it
+    (``quý 2/2024``, ``Q2 2024``, ``tháng 6/2024``, ``6/2024``); None when it is not one."""
+    match = _KEY.match(key.strip().upper()) or _KEY.match(_typed_key(key).strip().upper())
     if not match:
         return None
     year, part = int(match.group(1)), match.group(2)

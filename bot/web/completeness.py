@@ -59,6 +59,9 @@ class Choice:
     # The day the report was put on the calendar, when this period had ended before it:
     # nobody was asked for it, so the page says so instead of counting everyone missing.
     asked_from: date | None = None
+    # A period typed in the box that is not one of this report's ("quý 5", a month for a
+    # quarterly report): the page says so above the period it shows instead.
+    unread: str | None = None
 
     def query(self, **more: object) -> str:
         values = {"form": self.form.id, "period": self.period.key}
@@ -73,11 +76,14 @@ async def chosen(visit: Visit) -> Choice | None:
     form = FORMS.get(visit.value("form")) or forms[0]
     if form not in forms:
         form = forms[0]
-    period = parse_period(visit.value("period"))
+    typed = visit.value("period").strip()
+    period = parse_period(typed)
+    unread = None
     if period is None or period.kind is not form.period:
+        unread = typed[:40] or None
         period = await collecting(visit, form)
     calendar = await calendar_in(visit.db, zone=visit.zone)
-    return Choice(form, period, calendar.asked_from(form.id, period.key))
+    return Choice(form, period, calendar.asked_from(form.id, period.key), unread)
 
 
 def not_asked(visit: Visit, choice: Choice, **crumbs: object) -> web.StreamResponse:

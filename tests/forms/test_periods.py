@@ -27,3 +27,27 @@ def test_periods_and_their_neighbours(key: str, kind: PeriodKind, before: str, a
     period = parse_period(key)
     assert period is not None and period.kind is kind
     assert (previous_period(period).key, next_period(period).key) == (before, after)
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("quý 3/2026", "2026-Q3"),
+        ("Quy 3 2026", "2026-Q3"),
+        ("Q3/2026", "2026-Q3"),
+        ("2026 quý 3", "2026-Q3"),
+        ("tháng 6/2024", "2024-06"),
+        ("thang 6 2024", "2024-06"),
+        ("6/2024", "2024-06"),
+        ("T6/2024", "2024-06"),
+        ("năm 2024", "2024"),
+    ],
+)
+def test_periods_as_officials_write_them(typed: str, key: str) -> None:
+    period = parse_period(typed)
+    assert period is not None and period.key == key
+
+
+@pytest.mark.parametrize("typed", ["quý 5/2026", "13/2024", "tháng 0/2024", "quý 3", "3/20266"])
+def test_what_is_not_a_period_as_typed(typed: str) -> None:
+    assert parse_period(typed) is None

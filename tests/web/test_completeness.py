@@ -5,6 +5,8 @@ the scope. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import re
+from html import escape
+from urllib.parse import quote
 
 from bot.app import App
 from bot.web.charts import COLOURS
@@ -184,3 +186,29 @@ async def test_the_figures_legend_and_bar_count_the_states_the_filter_lists(web:
     assert re.search(
         rf'id="on-time-rate"[^>]*><span>[^<]+</span><strong>{on_time_rate}</strong>', text
     )
+
+
+async def test_a_period_typed_as_officials_write_it(web: Web) -> None:
+    """The period box reads "quý 2/2024" as the chat does; what is not a period of the report
+    ("quý 5/2024", a month for a quarterly report) is said, above the period shown instead,
+    never silently replaced."""
+    lang_son = await province_named(web.app, "Lạng Sơn")
+    await seed_states(web.app, lang_son)
+    client = await web.signed_in("national")
+    key_page = await page(client, "/admin/completeness?form=commune_report&period=2024-Q2")
+    for typed in ("quý 2/2024", "Q2 2024", "quy 2 2024"):
+        status, text = await page(
+            client, f"/admin/completeness?form=commune_report&period={quote(typed)}"
+        )
+        assert status == 200 and "quý 2/2024" in text and 'role="alert"' not in text
+        assert legend_numbers(text) == legend_numbers(key_page[1])
+    for typed in ("quý 5/2024", "06/2024", "abc"):
+        status, text = await page(
+            client, f"/admin/completeness/{lang_son.code}?form=commune_report&period={quote(typed)}"
+        )
+        assert status == 200, text
+        assert f"“{escape(typed)}” không phải kỳ của báo cáo này" in text, typed
+
+
+def legend_numbers(text: str) -> list[str]:
+    return re.findall(r"<strong>([\d.,%]+)</strong>", text)
