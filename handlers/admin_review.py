@@ -16,6 +16,7 @@ from handlers.context import Context
 from handlers.product_cycle import is_idea_form, is_idea_receipt, show_idea, show_idea_of_submission
 from handlers.registry import action, command, flow
 from storage.models import ReviewStatus
+from storage.receipts import receipt_key
 
 NAME = "review"
 
@@ -34,7 +35,9 @@ async def view(ctx: Context, argument: str) -> None:
     form = FORMS.get(submission.form_id) if submission else None
     if submission is None or form is None:
         ctx.reply(
-            ctx.t("No report with receipt {receipt} in your area.", receipt=argument.strip()[:30])
+            ctx.t(
+                "No report with receipt {receipt} in your area.", receipt=receipt_key(argument)[:30]
+            )
         )
         return
     lang, t = ctx.user.language, ctx.t

@@ -22,6 +22,7 @@ from handlers.product_texts import history_lines, standing
 from handlers.registry import action
 from storage.models import Product, ProductStatus, Submission
 from storage.products_cycle import MIN_CERTIFIED_STARS, STATE_LABELS, may_move, state_label
+from storage.receipts import receipt_key
 
 S = ProductStatus
 # Steps written as soon as they are pressed; the others ask first (product_flow.py).
@@ -30,7 +31,7 @@ AT_ONCE = frozenset({S.UNDER_REVIEW, S.SELECTED})
 
 def is_idea_receipt(text: str) -> bool:
     """Whether ``text`` is the receipt of a form that registers products (``YT-000001``)."""
-    prefix = text.strip().upper().partition("-")[0]
+    prefix = receipt_key(text).partition("-")[0]
     return any(
         form.period is PeriodKind.NONE and form.receipt_prefix.upper() == prefix
         for form in FORMS.values()
@@ -51,7 +52,7 @@ async def show_idea(ctx: Context, receipt: str) -> None:
         ctx.reply(
             ctx.t(
                 "No product idea with receipt {receipt} in your area.",
-                receipt=receipt.strip()[:30],
+                receipt=receipt_key(receipt)[:30],
             )
         )
         return

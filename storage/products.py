@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Product, ProductEvent, ProductStatus, Submission, User
 from storage.products_cycle import MIN_CERTIFIED_STARS, WITH_REASON, may_move, stars_for
+from storage.receipts import receipt_key
 from storage.scope import Scope
 
 
@@ -113,7 +114,7 @@ class Products:
         statement = (
             select(Product, Submission)
             .join(Submission, Submission.id == Product.submission_id)
-            .where(Submission.receipt == receipt.strip().upper(), _in(scope))
+            .where(Submission.receipt == receipt_key(receipt), _in(scope))
         )
         row = (await self.session.execute(statement)).first()
         return (row[0], row[1]) if row is not None else None

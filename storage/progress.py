@@ -11,6 +11,7 @@ from sqlalchemy import String, cast, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Commune, Product, Province, Role, Submission, User, UserStatus
+from storage.receipts import receipt_key
 from storage.scope import Reach, Scope
 
 
@@ -75,7 +76,7 @@ class Progress:
 
     async def by_receipt(self, receipt: str, scope: Scope) -> Submission | None:
         statement = select(Submission).where(
-            Submission.receipt == receipt.strip().upper(),
+            Submission.receipt == receipt_key(receipt),
             scope.filter(
                 province=Submission.province_code,
                 commune=Submission.commune_code,

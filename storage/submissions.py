@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Submission, SubmissionRevision, User
 from storage.products import Products  # noqa: F401  (re-exported: the pipeline imports it here)
+from storage.receipts import receipt_of
 
 _FIND = select(Submission).where(
     Submission.form_id == bindparam("form_id"),
@@ -74,7 +75,7 @@ class Submissions:
         )
         self.session.add(submission)
         await self.session.flush()
-        submission.receipt = f"{receipt_prefix}-{submission.id:06d}"
+        submission.receipt = receipt_of(receipt_prefix, submission.id)
         self.session.add(
             SubmissionRevision(
                 submission_id=submission.id,
