@@ -186,7 +186,7 @@ async def test_a_file_is_written_whole_or_not_at_all(
         ({"report": "nope"}, "Unknown report 'nope'"),
         ({"fmt": "csv"}, "A CSV file holds one report"),
         ({"fmt": "pdf"}, "Unknown format"),
-        ({"period": "Q2-2024"}, "is not a period"),
+        ({"period": "Q5-2024"}, "is not a period"),
         ({"report": "commune_report", "period": "2024-06"}, "filed once a quarter"),
         ({"province_code": 999}, "no province with code 999"),
         ({"commune_code": 1}, "no commune with code 1"),
