@@ -253,6 +253,7 @@ def _read(
             choices(question, answers),
             min_count=question.min_choices if is_required(question, answers or {}, form) else 0,
             max_count=question.max_choices,
+            everything=question.all_allowed,
         )
         return Ok(list(result.value)) if isinstance(result, Ok) else result
     raise AssertionError(f"unknown question type {kind}")

@@ -172,6 +172,8 @@ class Question(BaseModel):
     max_photos: int = Field(default=1, ge=1, le=20)
     min_choices: int = Field(default=1, ge=0)
     max_choices: int | None = None
+    # A multi_choice where "tất cả" (all of these) can only mean every option.
+    all_allowed: bool = False
     pattern: str | None = None
     pattern_example: str | None = None
     # An answer that fits this very question, shown when an answer is refused ("Thiếu vốn

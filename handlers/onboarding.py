@@ -11,6 +11,8 @@ from bot.i18n import N_, Translator
 from bot.messages import Button, InboundKind, Outbound
 from bot.render import display_name, display_phone
 from bot.text import fold
+from forms.readers import Ok
+from forms.readers.yes_no import read_yes_no
 from handlers.context import Context
 from handlers.person_answers import read_name, read_phone_answer
 from handlers.places import read_place
@@ -125,12 +127,7 @@ class Onboarding:
             ctx.reply(
                 await self._consent_text(ctx),
                 remove_keyboard=True,
-                buttons=[
-                    [
-                        Button(label=t("I agree"), payload="yes"),
-                        Button(label=t("I do not agree"), payload="no"),
-                    ]
-                ],
+                buttons=_consent_buttons(ctx),
             )
 
     async def _consent_text(self, ctx: Context) -> str:
@@ -265,6 +262,8 @@ class Onboarding:
 
     async def _on_consent(self, ctx: Context) -> None:
         payload = ctx.inbound.payload if ctx.inbound.kind is InboundKind.BUTTON else None
+        if ctx.inbound.kind is InboundKind.TEXT:
+            payload = _consent_typed(ctx.inbound.text or "")
         if payload == "no":
             # Nothing typed may stay: not in the state (dropped here), not in the user row
             # (never written before consent), not in the messages already sent to them (the
@@ -282,8 +281,10 @@ class Onboarding:
             )
             return
         if payload != "yes":
-            ctx.reply(ctx.t("Please press “I agree” or “I do not agree”."))
-            await self.prompt(ctx)
+            # One short line with the buttons: the privacy text is just above.
+            ctx.reply(
+                ctx.t("Please press “I agree” or “I do not agree”."), buttons=_consent_buttons(ctx)
+            )
             return
         await self._complete(ctx)
 
@@ -369,3 +370,22 @@ async def announce_pending_officer(ctx: Context, officer: User) -> None:
 
 ONBOARDING = Onboarding()
 flow(ONBOARDING)
+
+
+def _consent_buttons(ctx: Context) -> list[list[Button]]:
+    return [
+        [
+            Button(label=ctx.t("I agree"), payload="yes"),
+            Button(label=ctx.t("I do not agree"), payload="no"),
+        ]
+    ]
+
+
+def _consent_typed(text: str) -> str | None:
+    """A typed answer to the consent question, read as any yes/no ("đồng ý", "dong y", "ok",
+    "có", "vâng"; "không", "không đồng ý"): "yes", "no", or None when it is not clear
+    ("có lẽ"), so that consent is never assumed."""
+    reading = read_yes_no(text)
+    if isinstance(reading, Ok):
+        return "yes" if reading.value else "no"
+    return None

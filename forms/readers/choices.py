@@ -27,10 +27,13 @@ from forms.readers.results import (
     match_key,
     shorten,
 )
+from forms.readers.yes_no import read_yes_no
 
 _CHOICE_NUMBER = re.compile(r"(?:so |option |lua chon )?([0-9]+)")
 _NUMBERS = re.compile(r"[0-9]+(?: [0-9]+)*")
 _NONE_WORDS = frozenset({"khong", "ko", "khong co", "none", "0", "khong chon"})
+# "All of these" ("tất cả", "chọn hết"): every option, when the question allows them all.
+_ALL_WORDS = frozenset({"tat ca", "tat ca cac muc", "het", "chon het", "all", "all of them"})
 # Said around a choice ("dạ chọn 2 ạ", "phương án 2", "htx nhé"): tried without them when
 # the answer as typed matches nothing, so a label that has such a word still matches whole.
 _LEADING = frozenset(
@@ -260,6 +263,7 @@ def read_choices(
     *,
     min_count: int = 0,
     max_count: int | None = None,
+    everything: bool = False,
 ) -> Ok[tuple[str, ...]] | Ambiguous | Rejected:
     """Read several choices: ``1, 3``, ``1 3``, ``1;3``, ``htx và doanh nghiệp``.
 
@@ -267,6 +271,9 @@ def read_choices(
     a part of space-separated numbers gives several numbers. Keys come back once each, in
     option order. When ``min_count`` is 0, ``không``/``none``/``0`` mean "none of these".
     A part matching several options gives :class:`Ambiguous` with those options' keys.
+    With ``everything`` (a question where "all of these" can only mean every option: the
+    support wanted), ``tất cả``/``hết``/``all`` choose them all; elsewhere it is refused
+    ("tất cả" markets is not meant to include export).
     """
     example = {"example": _choices_example(options, min_count, max_count)}
     labels = _prepared(options)
@@ -281,8 +288,12 @@ def read_choices(
         return Rejected(MSG_CHOICES, example)
     chosen: set[int] = set()
     key_index = {option.key: i for i, option in reversed(list(enumerate(options)))}
-    if whole in _NONE_WORDS:
+    if whole in _NONE_WORDS or (not _match_labels(whole, labels) and _says_none(text)):
         pass
+    elif everything and whole in _ALL_WORDS and not _match_labels(whole, labels):
+        if max_count is not None and max_count < len(options):
+            return Rejected(MSG_CHOICES_TOO_MANY, {"max": str(max_count), **example})
+        chosen.update(range(len(options)))
     elif len(exact := _match_labels(whole, labels)) == 1 and any(
         lab.folded == whole or lab.compact == whole.replace(" ", "") for lab in labels[exact[0]]
     ):
@@ -337,3 +348,10 @@ def read_choices(
     if max_count is not None and len(chosen) > max_count:
         return Rejected(MSG_CHOICES_TOO_MANY, {"max": str(max_count), **example})
     return Ok(tuple(dict.fromkeys(options[i].key for i in sorted(chosen))))
+
+
+def _says_none(text: str) -> bool:
+    """ "None of these" said as a no ("ko có", "chưa có", "không có gì ạ"): the yes/no
+    reader's own reading, so that the two readers know the same ways to say no."""
+    reading = read_yes_no(text)
+    return isinstance(reading, Ok) and reading.value is False

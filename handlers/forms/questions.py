@@ -12,6 +12,7 @@ from typing import Any
 from bot.messages import Button, InboundKind
 from forms import engine, validation
 from forms.readers import Ambiguous, NeedsConfirmation, Ok, Rejected
+from forms.readers.yes_no import read_yes_no
 from forms.schema import Form, Question, QuestionType
 from forms.xlsform.answers import calculate
 from handlers.arguments import number_in
@@ -179,9 +180,32 @@ async def confirm(ctx: Context, question_id: str) -> None:
     if index is not None:
         await store(ctx, question, values[index])
         return
+    said = _yes_or_no(ctx)
+    if said is True and len(values) == 1:  # "Ghi 2 có đúng không?" — "có"
+        await store(ctx, question, values[0])
+        return
+    if said is True:  # "1,5 tấn hay 15 tấn?" — "có" does not say which
+        ctx.reply(ctx.t("Please press the button with the right number, or type it again."))
+        await prompt(ctx)
+        return
+    if said is False:  # nothing stored: the question is asked afresh
+        ctx.data.pop("pending", None)
+        ctx.goto(f"q:{question_id}")
+        ctx.reply(ctx.t("Please type the right number."))
+        return
     ctx.data.pop("pending", None)
     ctx.goto(f"q:{question_id}")
     await answer(ctx, question)
+
+
+def _yes_or_no(ctx: Context) -> bool | None:
+    """A typed yes or no to a confirmation (the yes/no reader's words), or None. Digits are
+    never one here: "0" or "1" typed at "Ghi 2 có đúng không?" is a fresh answer."""
+    text = ctx.inbound.text or "" if ctx.inbound.kind is InboundKind.TEXT else ""
+    if not text.strip() or any(ch.isdigit() for ch in text):
+        return None
+    reading = read_yes_no(text)
+    return reading.value if isinstance(reading, Ok) else None
 
 
 async def back(ctx: Context) -> None:

@@ -250,3 +250,46 @@ def test_choice_by_a_declared_prefix(text: str, key: str) -> None:
 )
 def test_choice_by_a_prefix_needs_a_decided_answer(text: str) -> None:
     assert isinstance(read_choice(text, PREFIXED), Rejected), text
+
+
+@pytest.mark.parametrize(
+    "text", ["ko co", "k co", "không có", "không có ạ", "chưa có", "chưa có gì", "không có gì"]
+)
+def test_choices_none_said_as_a_no(text: str) -> None:
+    """At an optional question, every common way to say "none" (the yes/no reader's no)."""
+    assert read_choices(text, LEGAL_FORMS) == Ok(())
+
+
+@pytest.mark.parametrize("text", ["tất cả", "tat ca", "chọn tất cả", "hết", "all"])
+def test_choices_all(text: str) -> None:
+    every = tuple(c.key for c in LEGAL_FORMS)
+    assert read_choices(text, LEGAL_FORMS, everything=True) == Ok(every)
+
+
+def test_choices_all_only_when_all_may_be_chosen() -> None:
+    """Only where the question says "all" can only mean every option, and no maximum
+    forbids it; elsewhere "tất cả" is refused, never guessed."""
+    assert isinstance(read_choices("tất cả", LEGAL_FORMS), Rejected)
+    assert isinstance(read_choices("tất cả", LEGAL_FORMS, max_count=2, everything=True), Rejected)
+
+
+def test_choices_none_is_not_a_label_that_begins_with_no() -> None:
+    """An option whose label is itself a no ("Không") is that option, not none."""
+    options = (Choice("yes", ("Có",)), Choice("no", ("Không",)))
+    assert read_choices("không", options) == Ok(())  # as before: the none word
+    options = (Choice("a", ("Chưa có chứng nhận",)), Choice("b", ("VietGAP",)))
+    assert read_choices("chưa có chứng nhận", options) == Ok(("a",))
+
+
+def test_product_idea_options_as_people_name_them() -> None:
+    """The form file's aliases and prefixes: "attp", "liên hiệp HTX …"."""
+    from forms.engine import choices
+    from forms.schema import load_forms
+
+    form = load_forms()["product_idea"]
+    certifications = choices(form.question("certifications"))
+    assert read_choices("attp", certifications) == Ok(("food_safety",))
+    assert read_choices("vietgap, attp", certifications) == Ok(("vietgap", "food_safety"))
+    legal = choices(form.question("legal_form"))
+    assert read_choice("liên hiệp htx", legal) == Ok("cooperative")
+    assert read_choice("Liên hiệp hợp tác xã chè Thái Nguyên", legal) == Ok("cooperative")
