@@ -273,10 +273,14 @@ class Pipeline:
             identity.reachable = False
             return
         Users.touch(identity)
-        # A typed number may answer the latest notification (text-only messengers).
+        # A typed number may answer the latest notification (text-only messengers). The
+        # chat opened again (SESSION) keeps it answerable past its greeting (general.resume),
+        # even if it is still queued: the greeting is delivered after it.
         notice = (
             await Offers(session).answerable(user.id, sender.notice)
             if sender is not None and inbound.kind is InboundKind.TEXT
+            else sender.notice.choices
+            if sender is not None and sender.notice and inbound.kind is InboundKind.SESSION
             else []
         )
         ctx = Context(

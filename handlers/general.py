@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.messages import Button
 from bot.render import display_name
 from handlers.context import Context
-from handlers.onboarding import LANGUAGE_BUTTONS, ONBOARDING
+from handlers.onboarding import LANGUAGE_BUTTONS, ONBOARDING, STEPS
 from handlers.registry import FLOWS, action, command
 from handlers.roles import capabilities
 
@@ -13,12 +13,27 @@ CONFIRM_CANCEL_KEY = "_confirm_cancel"
 
 
 async def resume(ctx: Context) -> None:
-    """Re-ask the open conversation's question, or greet a user with nothing in progress."""
+    """Re-ask the open conversation's question, or greet a user with nothing in progress.
+
+    Only the question shown now is answerable: a cancel question left open (/huy, then a
+    restart) is dropped with its choices, or a "1" meant for the question would cancel.
+    A newcomer whose registration has not got past its first question is welcomed, not
+    welcomed back (the console and the browser chat open with that question)."""
     if ctx.in_conversation:
         assert ctx.state is not None
-        ctx.reply(ctx.t("Welcome back! Let us continue where you stopped."))
+        if ctx.data.pop(CONFIRM_CANCEL_KEY, False):
+            drop_offered(ctx, "@cancel:")
+        if ctx.state.flow == ONBOARDING.name and ctx.state.step == STEPS[0]:
+            ctx.reply(ctx.t("Welcome to the OCOP reporting assistant (One Commune One Product)."))
+        else:
+            ctx.reply(ctx.t("Welcome back! Let us continue where you stopped."))
         await FLOWS[ctx.state.flow].prompt(ctx)
-    elif not ctx.user.is_registered:
+        return
+    if ctx.notice and ctx.user.is_registered:
+        # The latest notification's choices (a report sent back) stay answerable by number:
+        # the greeting below offers none of its own.
+        ctx.offer(ctx.notice)
+    if not ctx.user.is_registered:
         await ONBOARDING.start(ctx)
     else:
         ctx.reply(
@@ -26,6 +41,17 @@ async def resume(ctx: Context) -> None:
             + "\n"
             + capabilities(ctx.tr, ctx.user)
         )
+
+
+def drop_offered(ctx: Context, prefix: str) -> None:
+    """Withdraw the offered choices whose payload starts with ``prefix`` (an answered or
+    abandoned question's), keeping the others."""
+    kept = [b for b in ctx.offered() if not b.payload.startswith(prefix)]
+    if len(kept) == len(ctx.offered()):
+        return
+    ctx.clear_offer()
+    if kept:
+        ctx.offer(kept)
 
 
 @command("start", "batdau")
@@ -41,6 +67,8 @@ async def start(ctx: Context, argument: str) -> None:
     if ctx.user.is_registered and ctx.user.status != "rejected":
         if argument:
             ctx.reply(ctx.t("You are already registered; an invite code is not needed."))
+        if ctx.notice:
+            ctx.offer(ctx.notice)  # the greeting offers no choice: a notice's stay typeable
         ctx.reply(
             ctx.t("Hello {name}!", name=display_name(ctx.user.full_name or ""))
             + "\n"

@@ -42,6 +42,17 @@ async def show_profile(ctx: Context, _argument: str) -> None:
     )
     text += "\n\n" + t("Everything we keep about you, and how to delete it: /dulieu")
     text += "\n" + await messengers_line(ctx)
+    if ctx.in_conversation:
+        # Something is open (a report, a product idea): its question is asked again right
+        # after this (``interrupted``), and on a messenger without buttons a number typed
+        # next would be read against two numbered lists at once. No choices here then.
+        text += "\n\n" + t(
+            "You are in the middle of something, so your profile cannot be changed now. "
+            "Please finish it or cancel it (/huy) first, then type /toi to change it; "
+            "to change the language: /ngonngu."
+        )
+        ctx.reply(text)
+        return
     buttons = [
         [
             Button(label=t("Change name"), payload="@profile:name"),
@@ -99,6 +110,11 @@ class ProfileEdit:
             ctx.reply(t("Which province or city are you in now? Type part of its name."))
         elif step == "commune":
             ctx.reply(t("Which commune or ward? Type part of its name."))
+
+    async def interrupted(self, ctx: Context) -> None:
+        """After /toi (or /dulieu) shown in the middle of a change: the question again, so
+        the next answer goes to a question the user has just seen."""
+        await self.prompt(ctx)
 
     async def handle(self, ctx: Context) -> None:
         assert ctx.state is not None

@@ -33,7 +33,7 @@ from handlers import (  # noqa: F401  (each module registers its commands)
 )
 from handlers.context import Context
 from handlers.forms import flow as forms_flow  # noqa: F401  (registers the form commands)
-from handlers.general import CONFIRM_CANCEL_KEY, resume
+from handlers.general import CONFIRM_CANCEL_KEY, drop_offered, resume
 from handlers.registry import ACTIONS, ASKING, COMMANDS, FLOWS
 from handlers.rights import close_lapsed
 
@@ -206,6 +206,8 @@ def _offered_choice(ctx: Context) -> Button | None:
 
 
 def _drop_cancel_question(ctx: Context) -> None:
-    """Answering anything but the cancel question means the user chose to go on."""
-    if ctx.state is not None:
-        ctx.state.data.pop(CONFIRM_CANCEL_KEY, None)
+    """Answering anything but the cancel question means the user chose to go on: its
+    "Yes, cancel" is no longer a number to type (the conversation's question, asked again,
+    may offer no choices of its own to replace it)."""
+    if ctx.state is not None and ctx.state.data.pop(CONFIRM_CANCEL_KEY, None):
+        drop_offered(ctx, "@cancel:")

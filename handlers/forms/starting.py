@@ -22,6 +22,7 @@ from handlers.forms.draft import NAME, bring_forward, form_of, scope_key, today
 from handlers.forms.prompts import prompt
 from handlers.forms.questions import advance
 from handlers.forms.wording import where
+from handlers.onboarding import NAME as ONBOARDING_FLOW
 from handlers.registry import COMMANDS, action
 from scheduler.filing import filing_period
 from storage.models import Role, Submission, User, UserStatus
@@ -39,7 +40,17 @@ async def may_fill(ctx: Context, form: Form) -> bool:
     """Only the form's audience, approved, fills it; say why not otherwise."""
     user, t = ctx.user, ctx.t
     if not user.is_registered:
-        ctx.reply(t("Please register first: type /start."))
+        if ctx.in_conversation and ctx.state is not None and ctx.state.flow == ONBOARDING_FLOW:
+            # Half-way through registering: the router has the registration say where it
+            # stands and ask its question again (``Onboarding.interrupted``).
+            ctx.reply(
+                t(
+                    "Your registration is not finished yet: once you are registered (and "
+                    "approved, for a commune officer), you can send reports."
+                )
+            )
+        else:
+            ctx.reply(t("Please register first: type /start."))
         return False
     if user.status == UserStatus.DISABLED:
         ctx.reply(
