@@ -171,7 +171,8 @@ async def test_blocking_the_bot_makes_the_user_unreachable(
         await settled(app, server)
         assert len(dung.messages()) == 2
         dung.says("/start")
-        await dung.expect("Chào mừng anh/chị quay lại")
+        # Still at the first question: welcomed (not "welcomed back") and asked it again.
+        await dung.expect("Chào mừng anh/chị đến với", "Anh/chị vui lòng chọn ngôn ngữ")
         await settled(app, server)
         found = await identity(app, dung.id)
         assert found is not None and found.reachable is True
