@@ -188,20 +188,18 @@ async def confirm(ctx: Context, question_id: str) -> None:
         ctx.reply(ctx.t("Please press the button with the right number, or type it again."))
         await prompt(ctx)
         return
-    if said is False:  # nothing stored: the question is asked afresh
-        ctx.data.pop("pending", None)
-        ctx.goto(f"q:{question_id}")
-        ctx.reply(ctx.t("Please type the right number."))
-        return
     ctx.data.pop("pending", None)
     ctx.goto(f"q:{question_id}")
+    if said is False:  # nothing stored: the question is asked afresh
+        ctx.reply(ctx.t("Please type the right number."))
+        return
     await answer(ctx, question)
 
 
 def _yes_or_no(ctx: Context) -> bool | None:
     """A typed yes or no to a confirmation (the yes/no reader's words), or None. Digits are
     never one here: "0" or "1" typed at "Ghi 2 có đúng không?" is a fresh answer."""
-    text = ctx.inbound.text or "" if ctx.inbound.kind is InboundKind.TEXT else ""
+    text = (ctx.inbound.text or "") if ctx.inbound.kind is InboundKind.TEXT else ""
     if not text.strip() or any(ch.isdigit() for ch in text):
         return None
     reading = read_yes_no(text)
